@@ -1,0 +1,82 @@
+"""flyte-byof: run any Python agent framework durably on Flyte 2, in one call.
+
+    import byof, flyte
+    env = byof.environment("my-agent", frameworks=["langgraph"])
+    task = byof.wrap(existing_agent, env=env, name="weather")
+    flyte.init(); print(flyte.run(task, prompt="Weather in Paris?").outputs())
+
+`import byof` imports no agent framework: adapters import theirs only when an object of it
+is wrapped. Public names are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .adapter import AdapterInfo, Param, TaskSignature
+    from .durable import model_call, tool
+    from .environment import environment
+    from .errors import (
+        AdapterError,
+        ByofError,
+        FrameworkVersionError,
+        NoAdapterError,
+        NotDurableError,
+        SerializationError,
+        ToolBlocked,
+        ToolDecoratorOrderError,
+        ToolFailed,
+        ToolRoutingError,
+    )
+    from .events import Event
+    from .model_calls import ModelTracer
+    from .options import ToolOptions
+    from .plugins import hookimpl, register, unregister
+    from .policy import Block, ToolCall
+    from .tools import ToolRouter
+    from .wrap import wrap, wrapped_agent
+
+_EXPORTS: dict[str, str] = {
+    "wrap": "wrap",
+    "wrapped_agent": "wrap",
+    "environment": "environment",
+    "tool": "durable",
+    "model_call": "durable",
+    "ToolOptions": "options",
+    "hookimpl": "plugins",
+    "register": "plugins",
+    "unregister": "plugins",
+    "Block": "policy",
+    "ToolCall": "policy",
+    "Event": "events",
+    "AdapterInfo": "adapter",
+    "Param": "adapter",
+    "TaskSignature": "adapter",
+    "ModelTracer": "model_calls",
+    "ToolRouter": "tools",
+    "ByofError": "errors",
+    "AdapterError": "errors",
+    "FrameworkVersionError": "errors",
+    "NoAdapterError": "errors",
+    "NotDurableError": "errors",
+    "SerializationError": "errors",
+    "ToolBlocked": "errors",
+    "ToolDecoratorOrderError": "errors",
+    "ToolFailed": "errors",
+    "ToolRoutingError": "errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'byof' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

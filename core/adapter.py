@@ -1,0 +1,127 @@
+"""What an adapter declares about itself, and the task signature it gives a wrapped agent."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from .errors import FrameworkVersionError
+
+# Top-level module of a framework's objects -> the extra that installs its adapter's framework.
+# Used only to tell a user which extra to install when no adapter claims their object.
+KNOWN_EXTRAS: dict[str, str] = {
+    "langgraph": "langgraph",
+    "langchain": "langgraph",
+    "langchain_core": "langgraph",
+    "pydantic_ai": "pydantic-ai",
+    "agents": "openai-agents",
+    "crewai": "crewai",
+    "smolagents": "smolagents",
+}
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """An adapter's self-description, returned from `byof_adapter_info`."""
+
+    name: str
+    framework: str
+    distribution: str | None = None
+    extra: str | None = None
+    supported: str = ""
+    modules: tuple[str, ...] = ()
+    description: str = ""
+
+    def installed_version(self) -> str | None:
+        """The installed framework version, or None when the framework is not installed."""
+        if self.distribution is None:
+            return None
+        try:
+            return metadata.version(self.distribution)
+        except metadata.PackageNotFoundError:
+            return None
+
+    def check_version(self) -> None:
+        """Raise `FrameworkVersionError` when the installed framework is outside `supported`."""
+        version = self.installed_version()
+        if version is None or not self.supported:
+            return
+        try:
+            ok = Version(version) in SpecifierSet(self.supported)
+        except (InvalidVersion, InvalidSpecifier):
+            return
+        if not ok:
+            raise FrameworkVersionError(
+                f"byof's {self.name} adapter supports {self.distribution}{self.supported}, "
+                f"but {self.distribution}=={version} is installed. "
+                f'Install a supported version: pip install "flyte-byof[{self.extra or self.name}]"'
+            )
+
+
+@dataclass(frozen=True)
+class Param:
+    """One input of a wrapped agent's task."""
+
+    name: str
+    annotation: Any
+    default: Any = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class TaskSignature:
+    """Inputs and output type of the Flyte task `byof.wrap` builds. The default is `(prompt: str) -> str`."""
+
+    params: tuple[Param, ...] = field(default=(Param("prompt", str),))
+    output: Any = str
+
+    def to_inspect(self) -> inspect.Signature:
+        return inspect.Signature(
+            [
+                inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=p.annotation, default=p.default)
+                for p in self.params
+            ],
+            return_annotation=self.output,
+        )
+
+
+def output_type_for(annotation: Any) -> Any:
+    """The task output type for an agent whose result is annotated `annotation`.
+
+    Text stays `str`; pydantic models, dataclasses and mappings become `dict` (their JSON form)
+    and sequences `list`; numbers and booleans keep their type; anything else is text.
+    """
+    import dataclasses
+    import typing
+
+    if annotation in (inspect.Signature.empty, None, str, Any):
+        return str
+    if annotation in (int, float, bool, dict, list):
+        return annotation
+    origin = typing.get_origin(annotation) or annotation
+    if isinstance(origin, type):
+        if hasattr(origin, "model_dump") or dataclasses.is_dataclass(origin) or issubclass(origin, dict):
+            return dict
+        if issubclass(origin, (list, tuple, set, frozenset)):
+            return list
+    return str
+
+
+def to_output(value: Any, output_type: Any) -> Any:
+    """`value` (a framework's final result) as the JSON-compatible value of type `output_type`."""
+    import json
+
+    from .redact import to_jsonable
+
+    if output_type is str:
+        if isinstance(value, str):
+            return value
+        data = to_jsonable(value)
+        return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    if output_type in (int, float, bool):
+        return output_type(value)
+    return to_jsonable(value)

@@ -1,0 +1,200 @@
+"""`byof.tool` and `byof.model_call`: durability for a homegrown agent loop.
+
+Both decorators return plain functions with the original signature and docstring, so a
+framework's own tool decorator can still be applied on top of `byof.tool`. Inside a byof run
+the call goes through the run's router or tracer; outside any Flyte task the function runs as
+written (as a Flyte task or trace does); inside a Flyte task but outside a byof run, where
+durability was asked for and cannot be given, the call fails with a message saying so.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
+
+from pydantic import TypeAdapter
+from pydantic_core import to_jsonable_python
+
+from .errors import NotDurableError, ToolDecoratorOrderError
+from .options import ToolMode, ToolOptions
+from .run_context import current_run, in_flyte_task
+from .tools import DURABLE_ATTR, is_async_callable
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_tools: dict[str, Callable[..., Any]] = {}
+_tools_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DurableToolInfo:
+    name: str
+    func: Callable[..., Any]
+    options: ToolOptions | None
+
+
+def durable_tool(name: str) -> Callable[..., Any] | None:
+    """The `byof.tool` function registered under `name` in this process, if any."""
+    return _tools.get(name)
+
+
+def _check_plain_function(obj: Any, decorator: str) -> None:
+    if inspect.isfunction(obj) or inspect.ismethod(obj) or isinstance(obj, functools.partial):
+        return
+    cls = type(obj)
+    raise ToolDecoratorOrderError(
+        f"{decorator} was applied to a {cls.__module__}.{cls.__qualname__} object ({obj!r}), not to a "
+        f"function. Apply {decorator} directly to the function and the framework's decorator on top "
+        f"of it, outermost:\n\n    @framework_tool\n    {decorator}\n    def my_tool(...): ..."
+    )
+
+
+def _outside_run(kind: str, name: str) -> NotDurableError:
+    return NotDurableError(
+        f"{kind} {name!r} was called inside a Flyte task that is not a byof-wrapped agent run, where "
+        f"it cannot be made durable. Wrap the loop that calls it with byof.wrap(...), or call "
+        f"{name}.__wrapped__(...) to run the plain function on purpose."
+    )
+
+
+@overload
+def tool(func: F, /) -> F: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    mode: ToolMode | None = None,
+    retries: int | None = None,
+    cache: Any = None,
+    timeout: Any = None,
+    resources: Any = None,
+    env: Any = None,
+) -> Callable[[F], F]: ...
+
+
+def tool(
+    func: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    mode: ToolMode | None = None,
+    retries: int | None = None,
+    cache: Any = None,
+    timeout: Any = None,
+    resources: Any = None,
+    env: Any = None,
+) -> Any:
+    """Make a plain function a durable tool: each call in a byof run is a Flyte child task.
+
+    Options set here are defaults for this tool; `byof.wrap(tool_options=...)` overrides them.
+    """
+    options = ToolOptions(mode=mode, retries=retries, cache=cache, timeout=timeout, resources=resources, env=env)
+
+    def decorate(fn: Any) -> Any:
+        _check_plain_function(fn, "@byof.tool")
+        tool_name = name or fn.__name__
+        info = DurableToolInfo(tool_name, fn, options)
+
+        if is_async_callable(fn):
+
+            async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                run = current_run()
+                if run is None:
+                    if in_flyte_task():
+                        raise _outside_run("byof.tool", tool_name)
+                    return await fn(*args, **kwargs)
+                return await run.router.route_once(tool_name, wrapper)(*args, **kwargs)
+
+        else:
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                run = current_run()
+                if run is None:
+                    if in_flyte_task():
+                        raise _outside_run("byof.tool", tool_name)
+                    return fn(*args, **kwargs)
+                return run.router.route_once(tool_name, wrapper)(*args, **kwargs)
+
+        functools.update_wrapper(wrapper, fn)
+        wrapper.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        setattr(wrapper, DURABLE_ATTR, info)
+        with _tools_lock:
+            _tools[tool_name] = wrapper
+        return wrapper
+
+    if func is not None:
+        return decorate(func)
+    return decorate
+
+
+@overload
+def model_call(func: F, /) -> F: ...
+
+
+@overload
+def model_call(*, name: str | None = None) -> Callable[[F], F]: ...
+
+
+def model_call(func: Any = None, /, *, name: str | None = None) -> Any:
+    """Make a model-calling function a traced, replayable step of the byof run.
+
+    The step is identified by the function's name and its arguments (as canonical JSON), and
+    its result must be JSON-compatible or a type pydantic can rebuild from JSON (models,
+    dataclasses, typed containers), per the return annotation: a replay returns it rebuilt.
+    """
+
+    def decorate(fn: Any) -> Any:
+        _check_plain_function(fn, "@byof.model_call")
+        step = name or fn.__name__
+        sig = inspect.signature(fn)
+        try:
+            ret = typing.get_type_hints(fn).get("return", Any)
+        except Exception:
+            ret = Any
+        rebuild = TypeAdapter(ret).validate_python if ret is not Any else (lambda v: v)
+
+        def request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return {"step": step, "arguments": dict(bound.arguments)}
+
+        if is_async_callable(fn):
+
+            async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                run = current_run()
+                if run is None:
+                    if in_flyte_task():
+                        raise _outside_run("byof.model_call", step)
+                    return await fn(*args, **kwargs)
+                return await run.tracer.acall(
+                    request_of(args, kwargs), lambda: fn(*args, **kwargs),
+                    name=step, encode=to_jsonable_python, decode=rebuild,
+                )
+
+        else:
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                run = current_run()
+                if run is None:
+                    if in_flyte_task():
+                        raise _outside_run("byof.model_call", step)
+                    return fn(*args, **kwargs)
+                return run.tracer.call(
+                    request_of(args, kwargs), lambda: fn(*args, **kwargs),
+                    name=step, encode=to_jsonable_python, decode=rebuild,
+                )
+
+        functools.update_wrapper(wrapper, fn)
+        wrapper.__signature__ = sig  # type: ignore[attr-defined]
+        return wrapper
+
+    if func is not None:
+        return decorate(func)
+    return decorate

@@ -1,0 +1,61 @@
+"""Errors byof raises. Each one names the object at fault and how to fix it."""
+
+from __future__ import annotations
+
+
+class ByofError(Exception):
+    """Base class of every error byof raises on its own account."""
+
+
+class NoAdapterError(ByofError, TypeError):
+    """No installed adapter claims the object given to `byof.wrap`."""
+
+
+class AdapterError(ByofError):
+    """An adapter claimed an object but cannot apply one of its seams to it."""
+
+
+class FrameworkVersionError(AdapterError):
+    """The installed framework is outside the range an adapter supports."""
+
+
+class NotDurableError(ByofError, RuntimeError):
+    """Durability was asked for but the call happened where it cannot be durable."""
+
+
+class ToolRoutingError(ByofError, TypeError):
+    """A tool could not be turned into a durable Flyte task."""
+
+
+class ToolDecoratorOrderError(ToolRoutingError):
+    """`byof.tool` was applied on top of a framework's tool decorator instead of under it."""
+
+
+class SerializationError(ByofError, TypeError):
+    """A value cannot cross into or out of a Flyte task."""
+
+
+class ToolBlocked(ByofError):
+    """A policy plugin blocked a tool call; the agent sees this as the tool's error.
+
+    Adapters translate it into their framework's own tool-error type, so the agent's loop
+    reacts to a block exactly as it reacts to any failing tool.
+    """
+
+    def __init__(self, tool: str, reason: str, policy: str = "") -> None:
+        self.tool = tool
+        self.reason = reason
+        self.policy = policy
+        by = f" by {policy}" if policy else ""
+        super().__init__(f"tool {tool!r} was blocked{by}: {reason}")
+
+
+class ToolFailed(ByofError):
+    """A tool failed with an exception whose original class could not be rebuilt.
+
+    `original_type` is the dotted path of the class the tool raised.
+    """
+
+    def __init__(self, original_type: str, message: str) -> None:
+        self.original_type = original_type
+        super().__init__(f"{original_type}: {message}")

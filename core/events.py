@@ -1,0 +1,168 @@
+"""Typed events byof emits for every agent run, model call and tool call.
+
+Events are broadcast through the `byof_on_event` hook and to the sinks a wrapped agent was
+given. Every event is redacted (see `redact.py`) before any sink sees it, and a failing sink
+is logged and skipped: observing a run must never break it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from .redact import redact
+
+logger = logging.getLogger("byof.events")
+
+# The observation types a trace viewer groups events by.
+AGENT = "AGENT"
+GENERATION = "GENERATION"
+TOOL = "TOOL"
+SPAN = "SPAN"
+EVENT = "EVENT"
+
+
+def new_span_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass
+class Event:
+    """Base of every event. `trace_id` is the Flyte run; `span_id`/`parent_id` nest events."""
+
+    kind: ClassVar[str] = "event"
+    observation: ClassVar[str] = EVENT
+
+    trace_id: str
+    agent: str
+    span_id: str = field(default_factory=new_span_id)
+    parent_id: str | None = None
+    start_time: float = field(default_factory=time.time)
+    end_time: float | None = None
+
+    @property
+    def duration_ms(self) -> float | None:
+        if self.end_time is None:
+            return None
+        return (self.end_time - self.start_time) * 1000.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind
+        data["observation"] = self.observation
+        data["duration_ms"] = self.duration_ms
+        return data
+
+
+@dataclass
+class AgentStarted(Event):
+    kind: ClassVar[str] = "agent.start"
+    observation: ClassVar[str] = AGENT
+    adapter: str = ""
+    input: Any = None
+
+
+@dataclass
+class AgentFinished(Event):
+    kind: ClassVar[str] = "agent.end"
+    observation: ClassVar[str] = AGENT
+    adapter: str = ""
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+
+
+@dataclass
+class ModelCalled(Event):
+    kind: ClassVar[str] = "model.call"
+    observation: ClassVar[str] = GENERATION
+    name: str = ""
+    seq: int = 0
+    fingerprint: str = ""
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    traced: bool = True
+    replayed: bool = False
+
+
+@dataclass
+class ToolCalled(Event):
+    kind: ClassVar[str] = "tool.call"
+    observation: ClassVar[str] = TOOL
+    name: str = ""
+    mode: str = "task"
+    task: str | None = None
+    call_id: str | None = None
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    replayed: bool = False
+
+
+@dataclass
+class ToolBlockedEvent(Event):
+    kind: ClassVar[str] = "tool.blocked"
+    name: str = ""
+    input: Any = None
+    reason: str = ""
+    policy: str = ""
+
+
+@dataclass
+class StepReplayed(Event):
+    kind: ClassVar[str] = "replay"
+    step: str = ""
+    name: str = ""
+    seq: int = 0
+    saved_ms: float = 0.0
+
+
+@dataclass
+class ErrorEvent(Event):
+    kind: ClassVar[str] = "error"
+    where: str = ""
+    error_type: str = ""
+    message: str = ""
+
+
+@dataclass
+class SpanEvent(Event):
+    """A named span of work that is neither a model nor a tool call (a plan step, a wave)."""
+
+    kind: ClassVar[str] = "span"
+    observation: ClassVar[str] = SPAN
+    name: str = ""
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+Sink = Callable[[Event], None]
+
+
+class EventBus:
+    """Delivers redacted events to the global `byof_on_event` hook and to run-scoped sinks."""
+
+    def __init__(self, sinks: Iterable[Sink] = (), *, max_chars: int = 4000) -> None:
+        self._sinks = list(sinks)
+        self._max_chars = max_chars
+
+    def emit(self, event: Event) -> None:
+        from .plugins import get_plugin_manager
+
+        clean = redact(event, max_chars=self._max_chars)
+        try:
+            get_plugin_manager().hook.byof_on_event(event=clean)
+        except Exception:
+            logger.warning("a byof_on_event plugin failed on %s", clean.kind, exc_info=True)
+        for sink in self._sinks:
+            try:
+                sink(clean)
+            except Exception:
+                logger.warning("event sink %r failed on %s", sink, clean.kind, exc_info=True)

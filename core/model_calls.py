@@ -1,0 +1,149 @@
+"""Shared model-call machinery: every model call becomes a replayable `flyte.trace` step.
+
+A traced step is a function `(request: str) -> str` with JSON inside: the request is the
+canonical, noise-free request (so its identity is the same in every run), the response is the
+adapter's JSON encoding of the framework's response object. The framework always gets the
+object decoded back from that JSON, on a live call as on a replay, so a lossy encoder shows up
+on the first run rather than only after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import flyte
+
+from .errors import NotDurableError
+from .events import ModelCalled, new_span_id
+from .fingerprint import canonical_json, fingerprint
+from .run_context import RunContext, in_flyte_task
+
+R = TypeVar("R")
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def step_name(name: str) -> str:
+    """A traced function name safe for Flyte: letters, digits and underscores."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "model"
+    return cleaned if not cleaned[0].isdigit() else f"model_{cleaned}"
+
+
+class ModelTracer:
+    """Runs a framework's model calls as `flyte.trace` steps of the current run.
+
+    Adapters call `acall` / `call` with a JSON-able request, a zero-argument function that
+    performs the real call, and an encode/decode pair between the framework's response
+    object and JSON.
+    """
+
+    def __init__(self, run: RunContext, *, enabled: bool = True, extra_noise: Iterable[str] = ()) -> None:
+        self.run = run
+        self.enabled = enabled
+        self.extra_noise = tuple(extra_noise)
+
+    def _prepare(self, request: Any, name: str) -> tuple[str, str, int, str]:
+        canonical = canonical_json(request, extra_noise=self.extra_noise)
+        return canonical, fingerprint(canonical), self.run.next_seq("model"), step_name(name)
+
+    def _event(self, name: str, seq: int, fp: str, request: Any, started: float) -> ModelCalled:
+        return ModelCalled(
+            trace_id=self.run.trace_id,
+            agent=self.run.agent,
+            span_id=new_span_id(),
+            parent_id=self.run.span_id,
+            start_time=started,
+            name=name,
+            seq=seq,
+            fingerprint=fp,
+            input=request,
+            traced=self.enabled,
+        )
+
+    def _not_durable(self, name: str) -> NotDurableError:
+        return NotDurableError(
+            f"model call {name!r} of agent {self.run.agent!r} ran outside a Flyte task context, so it "
+            "cannot be traced. Run the agent through its byof-wrapped task (flyte.run(wrapped, ...)), "
+            "or wrap with trace_models=False to call the model untraced on purpose."
+        )
+
+    async def acall(
+        self,
+        request: Any,
+        call: Callable[[], Awaitable[R]],
+        *,
+        name: str = "model",
+        encode: Encode = _identity,
+        decode: Decode = _identity,
+    ) -> R:
+        """Run async `call` as a traced step identified by `request`."""
+        canonical, fp, seq, fn_name = self._prepare(request, name)
+        event = self._event(name, seq, fp, request, time.time())
+        try:
+            if not self.enabled:
+                result = await call()
+                event.output = encode(result)
+                return result
+            if not in_flyte_task():
+                raise self._not_durable(name)
+
+            async def body(request: str) -> str:
+                return json.dumps(encode(await call()))
+
+            body.__name__ = body.__qualname__ = fn_name
+            payload = json.loads(await flyte.trace(body)(canonical))
+            event.output = payload
+            return decode(payload)
+        except BaseException as exc:
+            event.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            event.end_time = time.time()
+            self.run.emit(event)
+
+    def call(
+        self,
+        request: Any,
+        call: Callable[[], R],
+        *,
+        name: str = "model",
+        encode: Encode = _identity,
+        decode: Decode = _identity,
+    ) -> R:
+        """Run sync `call` as a traced step; safe from threads that lost the task context."""
+        canonical, fp, seq, fn_name = self._prepare(request, name)
+        event = self._event(name, seq, fp, request, time.time())
+        try:
+            if not self.enabled:
+                result = call()
+                event.output = encode(result)
+                return result
+
+            def body(request: str) -> str:
+                return json.dumps(encode(call()))
+
+            body.__name__ = body.__qualname__ = fn_name
+
+            def traced() -> str:
+                if not in_flyte_task():
+                    raise self._not_durable(name)
+                return flyte.trace(body)(canonical)
+
+            payload = json.loads(self.run.call_in_context(traced))
+            event.output = payload
+            return decode(payload)
+        except BaseException as exc:
+            event.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            event.end_time = time.time()
+            self.run.emit(event)

@@ -1,0 +1,90 @@
+"""byof's plugin manager: built-in adapters, third-party adapters, sinks and policies.
+
+Everything is found through the `byof` entry-point group, so a third-party adapter is
+installed exactly like a built-in one. Adapter modules must not import their framework at
+import time: loading every adapter has to cost nothing for frameworks that are not installed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .adapter import KNOWN_EXTRAS, AdapterInfo
+from .errors import NoAdapterError
+
+ENTRY_POINT_GROUP = "byof"
+
+hookimpl = pluggy.HookimplMarker("byof")
+
+_pm: pluggy.PluginManager | None = None
+_lock = threading.Lock()
+
+
+def get_plugin_manager() -> pluggy.PluginManager:
+    """The process-wide plugin manager, with every `byof` entry point loaded on first use."""
+    global _pm
+    if _pm is None:
+        with _lock:
+            if _pm is None:
+                pm = pluggy.PluginManager("byof")
+                pm.add_hookspecs(hookspecs)
+                pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+                _pm = pm
+    return _pm
+
+
+def register(plugin: Any, name: str | None = None) -> None:
+    """Register a plugin object or module (a policy, a sink, an adapter) for this process."""
+    pm = get_plugin_manager()
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name=name)
+
+
+def unregister(plugin: Any) -> None:
+    pm = get_plugin_manager()
+    if pm.is_registered(plugin):
+        pm.unregister(plugin)
+
+
+def adapter_infos() -> list[AdapterInfo]:
+    """Every registered adapter's self-description, sorted by name."""
+    infos = [i for i in get_plugin_manager().hook.byof_adapter_info() if i is not None]
+    return sorted(infos, key=lambda i: i.name)
+
+
+def _describe(agent: Any) -> str:
+    cls = type(agent)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def detect(agent: Any) -> AdapterInfo:
+    """The adapter that owns `agent`, with its framework version checked.
+
+    Raises `NoAdapterError` listing the installed adapters and the extra that would add one.
+    """
+    name = get_plugin_manager().hook.byof_detect(agent=agent)
+    infos = {i.name: i for i in adapter_infos()}
+    if name is None:
+        raise no_adapter_error(agent, list(infos.values()))
+    info = infos.get(name) or AdapterInfo(name=name, framework=name)
+    info.check_version()
+    return info
+
+
+def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
+    top = type(agent).__module__.split(".")[0]
+    installed = ", ".join(f"{i.name} ({i.framework})" for i in infos) or "none"
+    extra = KNOWN_EXTRAS.get(top)
+    if extra is not None:
+        fix = f'Install its adapter: pip install "flyte-byof[{extra}]".'
+    else:
+        fix = (
+            "No byof extra covers this framework. Wrap a plain function that runs your agent "
+            "(the generic adapter takes any callable), or install a third-party byof adapter "
+            "that registers under the 'byof' entry-point group."
+        )
+    return NoAdapterError(f"no byof adapter claims {_describe(agent)}. Installed adapters: {installed}. {fix}")

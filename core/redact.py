@@ -1,0 +1,82 @@
+"""Keep secrets and huge payloads out of events.
+
+Any value of an environment variable whose name looks like a credential is replaced wherever it
+appears in an event, before any sink or plugin sees the event. Long strings are truncated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from typing import Any, TypeVar
+
+SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH)", re.IGNORECASE)
+# Values this short are too likely to occur by chance ("1", "true") to be worth replacing.
+MIN_SECRET_LEN = 4
+
+E = TypeVar("E")
+
+
+def secret_values() -> dict[str, str]:
+    """Map each credential-looking environment variable's value to its name, longest first."""
+    found = {
+        value: name
+        for name, value in os.environ.items()
+        if SECRET_NAME.search(name) and len(value) >= MIN_SECRET_LEN
+    }
+    return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
+
+
+def scrub_text(text: str, secrets: dict[str, str], max_chars: int | None = None) -> str:
+    for value, name in secrets.items():
+        if value in text:
+            text = text.replace(value, f"[REDACTED:{name}]")
+    if max_chars is not None and len(text) > max_chars:
+        text = f"{text[:max_chars]}... [truncated {len(text) - max_chars} chars]"
+    return text
+
+
+def to_jsonable(value: Any, depth: int = 0) -> Any:
+    """A JSON-compatible view of `value` for display: models dumped, unknown objects repr'd."""
+    if depth > 20:
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        try:
+            return to_jsonable(dump(mode="json"), depth + 1)
+        except Exception:
+            pass
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value), depth + 1)
+    return repr(value)
+
+
+def _scrub(value: Any, secrets: dict[str, str], max_chars: int) -> Any:
+    if isinstance(value, str):
+        return scrub_text(value, secrets, max_chars)
+    if isinstance(value, dict):
+        return {scrub_text(str(k), secrets): _scrub(v, secrets, max_chars) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets, max_chars) for v in value]
+    return value
+
+
+def redact(event: E, *, max_chars: int = 4000) -> E:
+    """A copy of the dataclass `event` with secrets replaced and long strings truncated."""
+    secrets = secret_values()
+    changes = {}
+    for f in dataclasses.fields(event):  # type: ignore[arg-type]
+        value = getattr(event, f.name)
+        if isinstance(value, (int, float, bool)) or value is None:
+            continue
+        changes[f.name] = _scrub(to_jsonable(value), secrets, max_chars)
+    return dataclasses.replace(event, **changes)  # type: ignore[type-var]

@@ -1,0 +1,114 @@
+"""The state of one wrapped-agent run, reachable from any thread the framework uses.
+
+Frameworks call tools and models from the task's event loop, from worker threads that copy
+context variables, and from threads that do not (smolagents' code executor). A `RunContext`
+captures the run's event loop and context once, inside the Flyte task, so byof can bring a
+call made from any of those threads back into the task's Flyte context instead of letting it
+run silently outside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import threading
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import flyte
+
+from .errors import NotDurableError
+from .events import Event, EventBus
+
+if TYPE_CHECKING:
+    from .options import WrapOptions
+
+T = TypeVar("T")
+
+_current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("byof_run", default=None)
+
+
+def in_flyte_task() -> bool:
+    """True when the calling code runs inside a Flyte task (local or remote)."""
+    return bool(flyte.ctx())
+
+
+@dataclass
+class RunContext:
+    """One execution of a wrapped agent inside its Flyte task."""
+
+    agent: str
+    adapter: str
+    options: WrapOptions
+    trace_id: str
+    span_id: str
+    bus: EventBus
+    parent_id: str | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    context: contextvars.Context | None = None
+    router: Any = None  # the run's ToolRouter
+    tracer: Any = None  # the run's ModelTracer
+    _counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_seq(self, kind: str) -> int:
+        """The next per-run call sequence number for `kind` ("model", "tool", ...)."""
+        with self._lock:
+            self._counters[kind] += 1
+            return self._counters[kind]
+
+    def emit(self, event: Event) -> None:
+        self.bus.emit(event)
+
+    def capture(self) -> None:
+        """Remember the running loop and the Flyte context; call inside the task, once."""
+        self.loop = asyncio.get_running_loop()
+        self.context = contextvars.copy_context()
+
+    def call_in_context(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call sync `fn` in the run's Flyte context, re-entering it if this thread lost it."""
+        if in_flyte_task() or self.context is None:
+            return fn(*args, **kwargs)
+        return self.context.copy().run(fn, *args, **kwargs)
+
+    def run_blocking(self, make: Callable[[], Awaitable[T]], what: str) -> T:
+        """Run a coroutine on the run's loop from a sync thread and wait for its result.
+
+        `make` builds the coroutine inside the run's context, so Flyte sees the task context
+        even when the calling thread does not carry it.
+        """
+        if self.loop is None or self.context is None:
+            raise NotDurableError(f"{what} was called before its byof run started; call it from inside the run")
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            raise NotDurableError(
+                f"{what} is a sync call made on the agent task's event loop thread, where waiting for "
+                "a Flyte child task would block the loop it runs on. Make the tool async, or let "
+                "the framework run sync tools in a worker thread."
+            )
+
+        async def in_run_context() -> T:
+            return await make()
+
+        future = self.context.copy().run(asyncio.run_coroutine_threadsafe, in_run_context(), self.loop)
+        return future.result()
+
+
+def current_run() -> RunContext | None:
+    """The byof run active in this context, if any."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def activate(run: RunContext) -> Iterator[RunContext]:
+    token = _current.set(run)
+    try:
+        yield run
+    finally:
+        _current.reset(token)

@@ -1,0 +1,1 @@
+"""byof.testing: the conformance kit, scripted models and a scripted OpenAI-compatible server."""

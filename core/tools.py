@@ -1,0 +1,323 @@
+"""Shared tool machinery: route a framework's tool bodies to durable Flyte tasks.
+
+An adapter hands each tool body to `ToolRouter.route` while it builds a run-scoped copy of
+the agent, and puts the returned callable where the framework expects the body. The callable
+keeps the body's calling convention (sync or async) and, per call: binds and coerces the
+arguments, asks the policy plugins, runs the body as a Flyte child task (or a trace step, or
+inline), rebuilds the tool's own exception class on failure, and emits a TOOL event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import inspect
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import flyte
+import flyte.errors
+
+from .errors import NotDurableError, ToolBlocked, ToolRoutingError
+from .events import ToolBlockedEvent, ToolCalled, new_span_id
+from .options import ToolOptions, WrapOptions
+from .policy import ToolCall, check
+from .run_context import RunContext, in_flyte_task
+from .tool_errors import from_flyte_error, to_flyte_error
+from .tool_signature import ToolSignature
+
+if TYPE_CHECKING:
+    from flyte import TaskEnvironment
+
+
+DURABLE_ATTR = "__byof_tool__"
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool as the router knows it: the framework's name and the body to run durably."""
+
+    name: str
+    func: Callable[..., Any]
+    description: str = ""
+    control_flow: tuple[type[BaseException], ...] = ()
+    options: ToolOptions | None = None
+    signature: ToolSignature = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            sig = ToolSignature.of(self.func)
+        except (TypeError, ValueError) as exc:
+            raise ToolRoutingError(
+                f"tool {self.name!r}: cannot read the signature of {self.func!r} ({exc}); "
+                "pass a function or method with an inspectable signature"
+            ) from exc
+        object.__setattr__(self, "signature", sig)
+
+    @property
+    def is_async(self) -> bool:
+        return is_async_callable(self.func)
+
+
+def is_async_callable(func: Any) -> bool:
+    while isinstance(func, functools.partial):
+        func = func.func
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
+
+
+def unwrap_durable(func: Callable[..., Any]) -> tuple[Callable[..., Any], ToolOptions | None]:
+    """The original body and decorator options of a `byof.tool` function (else `func`, None)."""
+    info = getattr(func, DURABLE_ATTR, None)
+    if info is None:
+        return func, None
+    return info.func, info.options
+
+
+def task_function_name(agent: str, tool: str) -> str:
+    """A stable identifier for a tool's task: the agent and tool names, plus a hash if cleaned."""
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", tool).strip("_") or "tool"
+    name = f"{agent}__{cleaned}"
+    if cleaned != tool:
+        name += "_" + hashlib.sha256(tool.encode()).hexdigest()[:6]
+    return re.sub(r"[^A-Za-z0-9_]+", "_", name)
+
+
+async def call_body(spec: ToolSpec, inputs: dict[str, Any]) -> Any:
+    """Call the user's tool body with task inputs; sync bodies run in a worker thread."""
+    args, kwargs = spec.signature.to_call(inputs)
+    if spec.is_async:
+        return await spec.func(*args, **kwargs)
+    return await asyncio.to_thread(spec.func, *args, **kwargs)
+
+
+def _declare(body: Callable[..., Any], spec: ToolSpec, fn_name: str) -> Callable[..., Any]:
+    """Give a `**inputs` body the tool's task signature and name, as Flyte reads them."""
+    sig = spec.signature.task_signature()
+    body.__signature__ = sig  # type: ignore[attr-defined]
+    body.__annotations__ = {p.name: p.annotation for p in sig.parameters.values()}
+    body.__annotations__["return"] = sig.return_annotation
+    body.__name__ = body.__qualname__ = fn_name
+    body.__doc__ = spec.description or None
+    body.__module__ = getattr(spec.func, "__module__", None) or __name__
+    return body
+
+
+def _task_body(spec: ToolSpec, fn_name: str) -> Callable[..., Any]:
+    async def body(**inputs: Any) -> Any:
+        try:
+            return await call_body(spec, inputs)
+        except Exception as exc:
+            raise to_flyte_error(exc, spec.control_flow) from exc
+
+    return _declare(body, spec, fn_name)
+
+
+class ToolTaskFactory:
+    """Builds, once per tool, the Flyte task a wrapped agent's tool calls run as.
+
+    Tasks are built in private clones of the user's environments, so running an agent never
+    adds tasks to an environment the user owns; the clones share its name, image and resources.
+    """
+
+    def __init__(self, agent_name: str, agent_task: str, module: str, env: TaskEnvironment) -> None:
+        self.agent_name = agent_name
+        self.agent_task = agent_task
+        self.module = module
+        self.env = env
+        self._clones: dict[int, TaskEnvironment] = {}
+        self._tasks: dict[str, tuple[Callable[..., Any], ToolOptions, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _clone(self, env: TaskEnvironment) -> TaskEnvironment:
+        clone = self._clones.get(id(env))
+        if clone is None:
+            clone = env.clone_with(env.name)
+            self._clones[id(env)] = clone
+        return clone
+
+    def task_for(self, spec: ToolSpec, options: ToolOptions) -> Any:
+        """The tool's Flyte task, rebuilt only when its body or options change."""
+        from .resolver import ByofResolver
+
+        with self._lock:
+            cached = self._tasks.get(spec.name)
+            if cached is not None and cached[0] is spec.func and cached[1] == options:
+                return cached[2]
+            fn_name = task_function_name(self.agent_name, spec.name)
+            env = self._clone(options.env or self.env)
+            resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name)
+            task = env.task(
+                _task_body(spec, fn_name),
+                short_name=spec.name,
+                retries=options.retries or 0,
+                cache=options.cache,
+                timeout=options.timeout or 0,
+                task_resolver=resolver,
+            )
+            if options.resources is not None:
+                task = task.override(resources=options.resources)
+            self._tasks[spec.name] = (spec.func, options, task)
+            return task
+
+
+class ToolRouter:
+    """Given to `byof_route_tools`: turns each tool body into a durable, policed, observed call."""
+
+    def __init__(self, factory: ToolTaskFactory, options: WrapOptions, run: RunContext | None = None) -> None:
+        self.factory = factory
+        self.options = options
+        self.run = run
+        self.specs: dict[str, ToolSpec] = {}
+        self._routed: dict[Any, Callable[..., Any]] = {}
+
+    def route(
+        self,
+        name: str,
+        func: Callable[..., Any],
+        *,
+        description: str = "",
+        control_flow: tuple[type[BaseException], ...] = (),
+        blocked_error: Callable[[ToolBlocked], BaseException] | None = None,
+    ) -> Callable[..., Any]:
+        """Return a callable to put in place of tool `name`'s body `func`.
+
+        `control_flow`: the framework's exception types a tool raises to steer the agent
+        (never retried by Flyte). `blocked_error` turns a policy block into the framework's
+        tool-error type; by default the agent sees `byof.ToolBlocked`.
+        """
+        body, decorator_options = unwrap_durable(func)
+        known = self.specs.get(name)
+        if known is not None and known.func is not body:
+            raise ToolRoutingError(
+                f"agent {self.factory.agent_name!r} has two different tools named {name!r} "
+                f"({known.func!r} and {body!r}); give one of them another name"
+            )
+        spec = ToolSpec(name, body, description, control_flow, decorator_options)
+        self.specs[name] = spec
+        call = _DurableCall(self, spec, blocked_error)
+        if spec.is_async or is_async_callable(func):
+
+            async def routed(*args: Any, **kwargs: Any) -> Any:
+                return await call.acall(*args, **kwargs)
+
+        else:
+
+            def routed(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                return call.call(*args, **kwargs)
+
+        return functools.wraps(func)(routed)
+
+    def route_once(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        """`route` memoised per body, for tools routed at call time (`byof.tool` in a loop)."""
+        routed = self._routed.get(func)
+        if routed is None:
+            routed = self._routed[func] = self.route(name, func)
+        return routed
+
+    def options_for(self, spec: ToolSpec) -> ToolOptions:
+        """Wrap defaults, then the `byof.tool` decorator's options, then the wrap's per-tool override."""
+        base = ToolOptions(mode="task").merged(self.options.tools).merged(spec.options)
+        return base.merged(self.options.tool_overrides.get(spec.name))
+
+
+class _DurableCall:
+    """One routed tool: what runs each time the framework calls it."""
+
+    def __init__(self, router: ToolRouter, spec: ToolSpec, blocked_error: Any) -> None:
+        self.router = router
+        self.spec = spec
+        self.blocked_error = blocked_error
+
+    def _run(self) -> RunContext:
+        run = self.router.run
+        if run is None:
+            raise NotDurableError(
+                f"tool {self.spec.name!r} was called outside a byof run; call the wrapped agent's task"
+            )
+        return run
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        run = self._run()
+        return run.run_blocking(lambda: self.acall(*args, **kwargs), f"tool {self.spec.name!r}")
+
+    async def acall(self, *args: Any, **kwargs: Any) -> Any:
+        run = self._run()
+        spec = self.spec
+        try:
+            inputs = spec.signature.to_task_inputs(args, kwargs)
+        except TypeError as exc:
+            raise TypeError(f"tool {spec.name!r}: {exc}") from exc
+        options = self.router.options_for(spec)
+        mode = options.mode or "task"
+        event = ToolCalled(
+            trace_id=run.trace_id,
+            agent=run.agent,
+            span_id=new_span_id(),
+            parent_id=run.span_id,
+            name=spec.name,
+            mode=mode,
+            input=inputs,
+        )
+        verdict = check(ToolCall(run.agent, spec.name, inputs, run.trace_id, mode=mode), run.options.plugins)
+        if verdict.blocked:
+            block = verdict.blocks[0]
+            run.emit(
+                ToolBlockedEvent(
+                    trace_id=run.trace_id,
+                    agent=run.agent,
+                    parent_id=run.span_id,
+                    name=spec.name,
+                    input=inputs,
+                    reason=block.reason,
+                    policy=block.policy,
+                )
+            )
+            blocked = ToolBlocked(spec.name, block.reason, block.policy)
+            raise self.blocked_error(blocked) if self.blocked_error else blocked
+        started = time.time()
+        event.start_time = started
+        try:
+            result = await self._dispatch(run, mode, options, inputs, event)
+            event.output = result
+            return result
+        except BaseException as exc:
+            event.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            event.end_time = time.time()
+            run.emit(event)
+
+    async def _dispatch(
+        self, run: RunContext, mode: str, options: ToolOptions, inputs: dict[str, Any], event: ToolCalled
+    ) -> Any:
+        spec = self.spec
+        if mode == "inline":
+            return await call_body(spec, inputs)
+        if not in_flyte_task():
+            raise NotDurableError(
+                f"tool {spec.name!r} of agent {run.agent!r} was called outside a Flyte task context, so it "
+                f"cannot run as a durable {mode}. Run the agent through its byof-wrapped task, or route "
+                f'this tool with ToolOptions(mode="inline") to run it plainly on purpose.'
+            )
+        if mode == "trace":
+            return await self._traced(inputs)
+        task = self.router.factory.task_for(spec, options)
+        event.task = task.name
+        try:
+            return await task.aio(**inputs)
+        except flyte.errors.RuntimeUserError as err:
+            raise from_flyte_error(err) from None
+
+    async def _traced(self, inputs: dict[str, Any]) -> Any:
+        spec = self.spec
+        fn_name = task_function_name(self.router.factory.agent_name, spec.name)
+
+        async def body(**kw: Any) -> Any:
+            return await call_body(spec, kw)
+
+        return await flyte.trace(_declare(body, spec, fn_name))(**inputs)

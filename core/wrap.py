@@ -1,0 +1,235 @@
+"""`byof.wrap`: turn an existing agent object into a durable Flyte task, in one call."""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import flyte
+
+from .adapter import TaskSignature
+from .errors import AdapterError, ToolRoutingError
+from .events import AgentFinished, AgentStarted, Event, EventBus
+from .model_calls import ModelTracer
+from .options import TOOL_MODES, ToolOptions, WrapOptions
+from .plugins import detect, get_plugin_manager
+from .resolver import ByofResolver
+from .run_context import RunContext, activate, current_run
+from .tools import ToolRouter, ToolTaskFactory
+
+_registry: dict[str, WrappedAgent] = {}
+_registry_lock = threading.Lock()
+
+
+def registered(task_name: str) -> WrappedAgent:
+    """The wrapped agent whose Flyte task is named `task_name` in this process."""
+    try:
+        return _registry[task_name]
+    except KeyError:
+        known = ", ".join(sorted(_registry)) or "none"
+        raise LookupError(
+            f"no byof-wrapped agent task named {task_name!r} in this process (known: {known}); "
+            "the module that calls byof.wrap must be importable on the worker"
+        ) from None
+
+
+def _identifier(text: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
+    return cleaned or "agent"
+
+
+def _default_name(agent: Any) -> str:
+    for attr in ("name", "__name__"):
+        value = getattr(agent, attr, None)
+        if isinstance(value, str) and value:
+            return _identifier(value)
+    return _identifier(type(agent).__name__)
+
+
+class WrappedAgent:
+    """A user's agent object bound to a Flyte task; never mutates the agent."""
+
+    def __init__(self, agent: Any, adapter: str, env: flyte.TaskEnvironment, options: WrapOptions,
+                 module: str, sinks: Iterable[Callable[[Event], None]] = ()) -> None:
+        self.agent = agent
+        self.adapter = adapter
+        self.env = env
+        self.options = options
+        self.module = module
+        self.sinks = tuple(sinks)
+        self.task_name = f"{env.name}.{options.name}"
+        self.tools = ToolTaskFactory(options.name, self.task_name, module, env)
+        self.task: Any = None
+
+    def _bus(self, extra: Iterable[Callable[[Event], None]] = ()) -> EventBus:
+        # Plugin objects take `event=` as pluggy would call them; plain sinks take it positionally.
+        plugin_sinks = [
+            (lambda e, p=p: p.byof_on_event(event=e)) for p in self.options.plugins if hasattr(p, "byof_on_event")
+        ]
+        return EventBus([*self.sinks, *plugin_sinks, *extra], max_chars=self.options.max_event_chars)
+
+    def _run_context(self, collected: list[Event]) -> RunContext:
+        tctx = flyte.ctx()
+        action = tctx.action if tctx else None
+        trace_id = (action.run_name or action.name) if action else "local"
+        span_id = action.name if action else "agent"
+        parent = current_run()
+        extra = [collected.append] if self.options.report else []
+        return RunContext(
+            agent=self.options.name,
+            adapter=self.adapter,
+            options=self.options,
+            trace_id=trace_id,
+            span_id=span_id,
+            bus=self._bus(extra),
+            parent_id=parent.span_id if parent else None,
+        )
+
+    def _prepare(self, router: ToolRouter, tracer: ModelTracer | None) -> Any:
+        hook = get_plugin_manager().hook
+        routed = hook.byof_route_tools(adapter=self.adapter, agent=self.agent, router=router)
+        if routed is None:
+            raise AdapterError(f"the {self.adapter} adapter did not route the tools of {self.agent!r}")
+        if tracer is None:
+            return routed
+        traced = hook.byof_wrap_model(adapter=self.adapter, agent=routed, tracer=tracer)
+        if traced is None:
+            raise AdapterError(f"the {self.adapter} adapter did not wrap the model calls of {self.agent!r}")
+        return traced
+
+    async def execute(self, inputs: dict[str, Any]) -> Any:
+        """The body of the wrapped task: one run of the framework's own loop."""
+        collected: list[Event] = []
+        run = self._run_context(collected)
+        with activate(run):
+            run.capture()
+            run.router = ToolRouter(self.tools, self.options, run)
+            run.tracer = ModelTracer(run, enabled=self.options.trace_models)
+            agent = self._prepare(run.router, run.tracer)
+            started = time.time()
+            run.emit(AgentStarted(trace_id=run.trace_id, agent=run.agent, span_id=run.span_id,
+                                  parent_id=run.parent_id, start_time=started, adapter=self.adapter, input=inputs))
+            finished = AgentFinished(trace_id=run.trace_id, agent=run.agent, span_id=run.span_id,
+                                     parent_id=run.parent_id, start_time=started, adapter=self.adapter, input=inputs)
+            try:
+                invocation = get_plugin_manager().hook.byof_invoke(
+                    adapter=self.adapter, agent=agent, inputs=inputs, run=run
+                )
+                if invocation is None:
+                    raise AdapterError(f"the {self.adapter} adapter cannot run {self.agent!r}")
+                output = await invocation
+                finished.output = output
+                return output
+            except BaseException as exc:
+                finished.error = f"{type(exc).__name__}: {exc}"
+                raise
+            finally:
+                finished.end_time = time.time()
+                run.emit(finished)
+                if self.options.report:
+                    from .report import publish
+
+                    await publish([*collected, finished])
+
+    def tool_task(self, tool: str) -> Any:
+        """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for)."""
+        from .durable import durable_tool
+
+        router = ToolRouter(self.tools, self.options)
+        self._prepare(router, None)
+        spec = router.specs.get(tool)
+        if spec is None:
+            func = durable_tool(tool)
+            if func is None:
+                raise ToolRoutingError(
+                    f"agent {self.options.name!r} has no tool named {tool!r} "
+                    f"(known: {', '.join(sorted(router.specs)) or 'none'})"
+                )
+            router.route(tool, func)
+            spec = router.specs[tool]
+        return self.tools.task_for(spec, router.options_for(spec))
+
+
+def _tool_options(value: str | ToolOptions | Mapping[str, Any]) -> ToolOptions:
+    if isinstance(value, ToolOptions):
+        return value
+    if isinstance(value, str):
+        if value not in TOOL_MODES:
+            raise ValueError(f"tool mode {value!r} is not one of {', '.join(TOOL_MODES)}")
+        return ToolOptions(mode=value)  # type: ignore[arg-type]
+    return ToolOptions(**dict(value))
+
+
+def wrap(
+    agent: Any,
+    *,
+    env: flyte.TaskEnvironment,
+    name: str | None = None,
+    tools: str | ToolOptions = "task",
+    tool_options: Mapping[str, str | ToolOptions | Mapping[str, Any]] | None = None,
+    trace_models: bool = True,
+    retries: int = 0,
+    timeout: Any = 0,
+    report: bool = False,
+    plugins: Iterable[Any] = (),
+    sinks: Iterable[Callable[[Event], None]] = (),
+) -> Any:
+    """Make `agent` (an object of any supported framework) a durable Flyte task in `env`.
+
+    The returned task takes `(prompt: str)` (plus the adapter's natural inputs) and is used
+    like any Flyte task: `flyte.run(task, prompt=...)`, `await task(prompt=...)` from another
+    task, `asyncio.gather` fan-outs, `flyte deploy`.
+
+    `tools` sets where tool calls run: "task" (a durable child task each, the default),
+    "trace" (a replayable step inside this task) or "inline"; `tool_options` overrides it per
+    tool name (retries, cache, timeout, resources, another TaskEnvironment). `trace_models`
+    turns model-call tracing off. `plugins` are plugin objects (policies, sinks) for this agent
+    only; `sinks` are callables that receive every event.
+    """
+    if not isinstance(env, flyte.TaskEnvironment):
+        raise TypeError(f"byof.wrap(env=...) needs a flyte.TaskEnvironment, got {type(env).__name__}")
+    info = detect(agent)
+    options = WrapOptions(
+        name=_identifier(name) if name else _default_name(agent),
+        tools=_tool_options(tools),
+        tool_overrides={k: _tool_options(v) for k, v in (tool_options or {}).items()},
+        trace_models=trace_models,
+        retries=retries,
+        report=report,
+        plugins=tuple(plugins),
+    )
+    module = sys._getframe(1).f_globals.get("__name__", "__main__")
+    wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)
+    signature: TaskSignature = (
+        get_plugin_manager().hook.byof_task_signature(adapter=info.name, agent=agent) or TaskSignature()
+    )
+
+    async def body(**inputs: Any) -> Any:
+        return await wrapped.execute(inputs)
+
+    sig = signature.to_inspect()
+    body.__signature__ = sig  # type: ignore[attr-defined]
+    body.__annotations__ = {p.name: p.annotation for p in sig.parameters.values()}
+    body.__annotations__["return"] = sig.return_annotation
+    body.__name__ = body.__qualname__ = options.name
+    body.__module__ = module
+    body.__doc__ = f"{info.framework} agent {options.name!r}, made durable by byof."
+    wrapped.task = env.task(
+        body,
+        retries=retries,
+        timeout=timeout,
+        report=report,
+        task_resolver=ByofResolver.for_agent(module, wrapped.task_name),
+    )
+    with _registry_lock:
+        _registry[wrapped.task_name] = wrapped
+    return wrapped.task
+
+
+def wrapped_agent(task: Any) -> WrappedAgent:
+    """The `WrappedAgent` behind a task returned by `byof.wrap`."""
+    return registered(getattr(task, "name", ""))

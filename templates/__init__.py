@@ -1,0 +1,1 @@
+"""Project templates rendered by `byof new` (cookiecutter layout), shipped as package data."""
