@@ -9,6 +9,7 @@ durability was asked for and cannot be given, the call fails with a message sayi
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import threading
@@ -122,8 +123,20 @@ def tool(
                     return fn(*args, **kwargs)
                 return run.router.route_once(tool_name, wrapper)(*args, **kwargs)
 
+        async def aio(*args: Any, **kwargs: Any) -> Any:
+            """Await this tool from async code (a sync body then runs in a worker thread)."""
+            run = current_run()
+            if run is None:
+                if in_flyte_task():
+                    raise _outside_run("byof.tool", tool_name)
+                if is_async_callable(fn):
+                    return await fn(*args, **kwargs)
+                return await asyncio.to_thread(fn, *args, **kwargs)
+            return await run.router.route_once(tool_name, wrapper).aio(*args, **kwargs)
+
         functools.update_wrapper(wrapper, fn)
         wrapper.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        wrapper.aio = aio  # type: ignore[attr-defined]
         setattr(wrapper, DURABLE_ATTR, info)
         with _tools_lock:
             _tools[tool_name] = wrapper

@@ -24,13 +24,25 @@ _pm: pluggy.PluginManager | None = None
 _lock = threading.Lock()
 
 
+class _PluginManager(pluggy.PluginManager):
+    """Like pytest's: a `byof_*` function or method is a hook implementation even unmarked,
+    so a policy or sink plugin is just an object with the right method names."""
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is None and name.startswith("byof_") and callable(getattr(plugin, name, None)):
+            return {"wrapper": False, "hookwrapper": False, "optionalhook": False,
+                    "tryfirst": False, "trylast": False, "specname": None}
+        return opts
+
+
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide plugin manager, with every `byof` entry point loaded on first use."""
     global _pm
     if _pm is None:
         with _lock:
             if _pm is None:
-                pm = pluggy.PluginManager("byof")
+                pm = _PluginManager("byof")
                 pm.add_hookspecs(hookspecs)
                 pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
                 _pm = pm

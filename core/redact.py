@@ -12,6 +12,8 @@ import re
 from typing import Any, TypeVar
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH)", re.IGNORECASE)
+# Names that match the pattern but hold paths, not secrets (the shell's cwd, agent sockets).
+NOT_SECRETS = frozenset({"PWD", "OLDPWD", "SSH_AUTH_SOCK", "XAUTHORITY", "GPG_AGENT_INFO"})
 # Values this short are too likely to occur by chance ("1", "true") to be worth replacing.
 MIN_SECRET_LEN = 4
 
@@ -23,7 +25,7 @@ def secret_values() -> dict[str, str]:
     found = {
         value: name
         for name, value in os.environ.items()
-        if SECRET_NAME.search(name) and len(value) >= MIN_SECRET_LEN
+        if SECRET_NAME.search(name) and name.upper() not in NOT_SECRETS and len(value) >= MIN_SECRET_LEN
     }
     return dict(sorted(found.items(), key=lambda kv: -len(kv[0])))
 

@@ -210,7 +210,10 @@ class ToolRouter:
             def routed(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
                 return call.call(*args, **kwargs)
 
-        return functools.wraps(func)(routed)
+        routed = functools.wraps(func)(routed)
+        # Like a Flyte task's `.aio`: await a sync tool from async code without blocking the loop.
+        routed.aio = call.acall  # type: ignore[attr-defined]
+        return routed
 
     def route_once(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         """`route` memoised per body, for tools routed at call time (`byof.tool` in a loop)."""

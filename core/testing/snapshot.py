@@ -1,0 +1,85 @@
+"""A structural snapshot of an object graph, to prove a wrapped agent was not mutated.
+
+Two snapshots are equal when every reachable attribute, container item, function default and
+closure cell holds the same value (or the same object, for things without a value). Taken
+before and after wrapped runs, they show that byof worked on copies. Objects whose class sets
+`_snapshot_opaque = True` (test doubles that log their calls, like `Script`) count by identity.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from typing import Any
+
+_PRIMITIVES = (type(None), bool, int, float, complex, str, bytes)
+_OPAQUE = (types.ModuleType, type, types.BuiltinFunctionType)
+
+
+def snapshot(obj: Any, *, max_depth: int = 8) -> Any:
+    """A nested, comparable description of everything reachable from `obj`."""
+    return _snap(obj, 0, max_depth, set())
+
+
+def _snap(obj: Any, depth: int, max_depth: int, seen: set[int]) -> Any:
+    if isinstance(obj, _PRIMITIVES):
+        return obj
+    if isinstance(obj, _OPAQUE) or getattr(type(obj), "_snapshot_opaque", False):
+        return ("ref", getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))), id(obj))
+    if depth >= max_depth or id(obj) in seen:
+        return ("ref", type(obj).__qualname__, id(obj))
+    seen = seen | {id(obj)}
+    nxt = depth + 1
+
+    def snap(value: Any) -> Any:
+        return _snap(value, nxt, max_depth, seen)
+
+    if isinstance(obj, (list, tuple)):
+        return (type(obj).__name__, [snap(v) for v in obj])
+    if isinstance(obj, (set, frozenset)):
+        return (type(obj).__name__, sorted(repr(snap(v)) for v in obj))
+    if isinstance(obj, dict):
+        return ("dict", [(repr(k), snap(v)) for k, v in obj.items()])
+    if inspect.isfunction(obj):
+        cells = [snap(c.cell_contents) if _filled(c) else "<empty>" for c in obj.__closure__ or ()]
+        return ("function", obj.__qualname__, id(obj), snap(obj.__defaults__), snap(obj.__kwdefaults__),
+                cells, snap(obj.__dict__))
+    if inspect.ismethod(obj):
+        return ("method", obj.__func__.__qualname__, snap(obj.__self__))
+    state: dict[str, Any] = {}
+    if hasattr(obj, "__dict__"):
+        state.update(vars(obj))
+    for slot in getattr(type(obj), "__slots__", ()):
+        if isinstance(slot, str) and hasattr(obj, slot):
+            state[slot] = getattr(obj, slot)
+    if not state:
+        return ("obj", type(obj).__qualname__, id(obj))
+    return ("obj", type(obj).__qualname__, id(obj), [(k, snap(v)) for k, v in sorted(state.items())])
+
+
+def _filled(cell: types.CellType) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - probing for an empty cell
+    except ValueError:
+        return False
+    return True
+
+
+def first_difference(a: Any, b: Any, path: str = "agent") -> str | None:
+    """Where two snapshots first differ, as a readable path, or None when equal."""
+    if a == b:
+        return None
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, path if i else path)
+            if found:
+                return found
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            label = x[0] if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) else f"[{i}]"
+            found = first_difference(x, y, f"{path}.{label}" if label != f"[{i}]" else f"{path}{label}")
+            if found:
+                return found
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items before, {len(b)} after"
+    return f"{path}: {str(a)[:200]} -> {str(b)[:200]}"
