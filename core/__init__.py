@@ -19,7 +19,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .adapter import AdapterInfo, Param, TaskSignature
     from .durable import model_call, tool
-    from .environment import environment
+    from .images import environment
     from .errors import (
         AdapterError,
         ByofError,
@@ -38,12 +38,12 @@ if TYPE_CHECKING:
     from .plugins import hookimpl, register, unregister
     from .policy import Block, ToolCall
     from .tools import ToolRouter
-    from .wrap import wrap, wrapped_agent
+    from .wrapping import wrap, wrapped_agent
 
 _EXPORTS: dict[str, str] = {
-    "wrap": "wrap",
-    "wrapped_agent": "wrap",
-    "environment": "environment",
+    "wrap": "wrapping",
+    "wrapped_agent": "wrapping",
+    "environment": "images",
     "tool": "durable",
     "model_call": "durable",
     "ToolOptions": "options",

@@ -11,6 +11,41 @@ that moves or changes one fails there, loudly, instead of somewhere downstream.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flyte._observe import Recorder, StepInfo, TaskInfo, register_observer, unregister_observer
 
-__all__ = ["Recorder", "StepInfo", "TaskInfo", "register_observer", "unregister_observer"]
+__all__ = [
+    "Recorder",
+    "StepInfo",
+    "TaskInfo",
+    "new_raw_data_path",
+    "read_worker_result",
+    "register_observer",
+    "unregister_observer",
+]
+
+
+# - Flyte's worker I/O: how a task's inputs are staged and its outputs/error read back. Used by
+#   byof.testing.worker to run Flyte's own worker entrypoint (`a0`) against local files.
+def new_raw_data_path(path: str) -> Any:
+    """A context in which dry-run serialization can offload large inputs under `path`."""
+    from flyte._context import internal_ctx
+    from flyte.models import RawDataPath
+
+    return internal_ctx().new_raw_data_path(raw_data_path=RawDataPath.from_local_folder(path))
+
+
+def read_worker_result(task: Any, outputs_prefix: str) -> tuple[Any, BaseException | None]:
+    """The native outputs (or the native error) a worker wrote under `outputs_prefix`."""
+    import asyncio
+    import os
+
+    from flyte._internal.runtime import convert, io
+
+    error_file = io.error_path(outputs_prefix)
+    if os.path.exists(error_file):
+        error = asyncio.run(io.load_error(error_file))
+        return None, convert.convert_error_to_native(error)
+    outputs = asyncio.run(io.load_outputs(io.outputs_path(outputs_prefix)))
+    return asyncio.run(convert.convert_outputs_to_native(task.native_interface, outputs)), None

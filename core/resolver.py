@@ -67,7 +67,7 @@ class ByofResolver:
         return args
 
     def load_task(self, loader_args: list[str]) -> Any:
-        from .wrap import registered
+        from .wrapping import registered
 
         it = iter(loader_args)
         parsed = dict(zip(it, it))

@@ -31,17 +31,23 @@ class ScriptedChat:
         self.script = script
         self.model = model
 
-    def _answer(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> tuple[dict[str, Any], float]:
+    def _answer(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None
+    ) -> tuple[dict[str, Any], float]:
         request = request_from_chat({"model": self.model, "messages": messages, "tools": tools or []})
         turn = self.script.respond(request)
         return _assistant_message(chat_completion(turn, self.model)["choices"][0]["message"]), turn.delay
 
-    async def __call__(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    async def __call__(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         message, delay = self._answer(messages, tools)
         await asyncio.sleep(delay)
         return message
 
-    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def complete(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         message, delay = self._answer(messages, tools)
         time.sleep(delay)
         return message
@@ -54,12 +60,16 @@ class OpenAIChat:
     event loop (an async client is bound to the loop that created it).
     """
 
-    def __init__(self, model: str, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 60) -> None:
+    def __init__(
+        self, model: str, *, base_url: str | None = None, api_key: str | None = None, timeout: float = 60
+    ) -> None:
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key:
             raise ValueError("OpenAIChat needs an API key: pass api_key=... or set OPENAI_API_KEY")
         self.model = model
-        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip(
+            "/"
+        )
         self.timeout = timeout
         self._api_key = key
 
@@ -73,13 +83,19 @@ class OpenAIChat:
     @staticmethod
     def _message(response: httpx.Response) -> dict[str, Any]:
         if not response.is_success:
-            raise RuntimeError(f"chat completion failed: HTTP {response.status_code} from {response.url}: {response.text}")
+            raise RuntimeError(
+                f"chat completion failed: HTTP {response.status_code} from {response.url}: {response.text}"
+            )
         return _assistant_message(response.json()["choices"][0]["message"])
 
-    async def __call__(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    async def __call__(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             return self._message(await client.post(**self._request(messages, tools)))
 
-    def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def complete(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         with httpx.Client(timeout=self.timeout) as client:
             return self._message(client.post(**self._request(messages, tools)))

@@ -27,7 +27,7 @@ import flyte
 
 from ..events import AgentFinished, AgentStarted, Event, ModelCalled, ToolBlockedEvent, ToolCalled
 from ..policy import Block, ToolCall
-from ..wrap import wrap
+from ..wrapping import wrap
 from .recorder import FlyteRecord, record_flyte
 from .script import Script, call, say
 from .snapshot import first_difference, snapshot

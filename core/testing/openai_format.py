@@ -61,7 +61,9 @@ def _tokens(text: str) -> int:
 
 def estimate_tokens(request: Request) -> int:
     """A deterministic stand-in for the prompt token count (about four characters a token)."""
-    return sum(_tokens(m.content) + sum(_tokens(_json(c.arguments)) for c in m.tool_calls) for m in request.messages)
+    return sum(
+        _tokens(m.content) + sum(_tokens(_json(c.arguments)) for c in m.tool_calls) for m in request.messages
+    )
 
 
 def _output_tokens(turn: Turn) -> int:
@@ -96,15 +98,23 @@ def _chat_message(message: Mapping[str, Any]) -> Message:
 
 def request_from_chat(body: Mapping[str, Any]) -> Request:
     """A Chat Completions request body as a neutral `Request` (`tools` and legacy `functions`)."""
-    tools = [_schema(t["function"]) for t in body.get("tools") or () if t.get("type", "function") == "function"]
+    tools = [
+        _schema(t["function"]) for t in body.get("tools") or () if t.get("type", "function") == "function"
+    ]
     tools += [_schema(f) for f in body.get("functions") or ()]
     return Request(
-        tuple(_chat_message(m) for m in body.get("messages") or ()), tuple(tools), str(body.get("model") or "")
+        tuple(_chat_message(m) for m in body.get("messages") or ()),
+        tuple(tools),
+        str(body.get("model") or ""),
     )
 
 
 def _chat_tool_call(call: ScriptedToolCall) -> dict[str, Any]:
-    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": _json(call.arguments)}}
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": _json(call.arguments)},
+    }
 
 
 def _chat_usage(turn: Turn, prompt_tokens: int) -> dict[str, Any]:
@@ -138,7 +148,9 @@ def chat_completion(turn: Turn, model: str, *, prompt_tokens: int = 0) -> dict[s
         "created": CREATED,
         "model": model,
         "system_fingerprint": None,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": _finish_reason(turn)}],
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": _finish_reason(turn)}
+        ],
         "usage": _chat_usage(turn, prompt_tokens),
     }
 
@@ -161,7 +173,12 @@ def chat_chunks(
     chunks = [chunk({"role": "assistant", "content": "" if turn.text is not None else None})]
     chunks += [chunk({"content": piece}) for piece in _pieces(turn.text or "")]
     for index, call in enumerate(turn.tool_calls):
-        head = {"index": index, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}
+        head = {
+            "index": index,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
         chunks.append(chunk({"tool_calls": [head]}))
         chunks += [
             chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
@@ -225,7 +242,9 @@ def _function_item(call: ScriptedToolCall, arguments: str, status: str) -> dict[
     }
 
 
-def _response(turn: Turn, model: str, status: str, output: list[dict[str, Any]], usage: Any) -> dict[str, Any]:
+def _response(
+    turn: Turn, model: str, status: str, output: list[dict[str, Any]], usage: Any
+) -> dict[str, Any]:
     return {
         "id": f"resp_scripted_{_digest(turn)}",
         "object": "response",
@@ -285,7 +304,11 @@ def response_events(turn: Turn, model: str, *, input_tokens: int = 0) -> list[di
             emit("response.output_text.delta", **where, delta=piece, logprobs=[])
         emit("response.output_text.done", **where, text=turn.text, logprobs=[])
         emit("response.content_part.done", **where, part=_text_part(turn.text))
-        emit("response.output_item.done", output_index=index, item=_message_item(item_id, turn.text, "completed"))
+        emit(
+            "response.output_item.done",
+            output_index=index,
+            item=_message_item(item_id, turn.text, "completed"),
+        )
         index += 1
     for call in turn.tool_calls:
         arguments = _json(call.arguments)
@@ -294,7 +317,9 @@ def response_events(turn: Turn, model: str, *, input_tokens: int = 0) -> list[di
         for piece in _pieces(arguments):
             emit("response.function_call_arguments.delta", **where, delta=piece)
         emit("response.function_call_arguments.done", **where, arguments=arguments)
-        emit("response.output_item.done", output_index=index, item=_function_item(call, arguments, "completed"))
+        emit(
+            "response.output_item.done", output_index=index, item=_function_item(call, arguments, "completed")
+        )
         index += 1
     emit("response.completed", response=response_object(turn, model, input_tokens=input_tokens))
     return events

@@ -9,9 +9,9 @@ works in every adapter's test environment.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
-import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -50,7 +50,10 @@ class ScriptedOpenAIServer:
     def start(self) -> ScriptedOpenAIServer:
         if self._httpd is None:
             self._httpd = _HTTPServer(self)
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="scripted-openai", daemon=True)
+            # A short poll interval keeps stop() (and so every test's teardown) fast.
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.05,), name="scripted-openai", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -70,7 +73,9 @@ class ScriptedOpenAIServer:
     @property
     def base_url(self) -> str:
         if self._httpd is None:
-            raise RuntimeError("ScriptedOpenAIServer is not running: call start() or use it as a context manager")
+            raise RuntimeError(
+                "ScriptedOpenAIServer is not running: call start() or use it as a context manager"
+            )
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
     @property
