@@ -20,6 +20,7 @@ __all__ = [
     "StepInfo",
     "TaskInfo",
     "new_raw_data_path",
+    "image_pip_packages",
     "read_worker_result",
     "register_observer",
     "unregister_observer",
@@ -49,3 +50,9 @@ def read_worker_result(task: Any, outputs_prefix: str) -> tuple[Any, BaseExcepti
         return None, convert.convert_error_to_native(error)
     outputs = asyncio.run(io.load_outputs(io.outputs_path(outputs_prefix)))
     return asyncio.run(convert.convert_outputs_to_native(task.native_interface, outputs)), None
+
+
+# - `flyte.Image` layers: an image spec's pip packages, for inspecting (not building) an image.
+def image_pip_packages(image: Any) -> list[str]:
+    """Every pip requirement the layers of `image` install, in order."""
+    return [p for layer in image._layers for p in (getattr(layer, "packages", None) or ())]

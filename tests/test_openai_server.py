@@ -39,6 +39,11 @@ def weather_script() -> Script:
     return Script([call("weather", city="Paris"), say("It is {last}.")])
 
 
+def parallel_calls() -> tuple[ScriptedToolCall, ...]:
+    """PARALLEL's tool calls as a script renders them, ids included."""
+    return Script([PARALLEL]).respond(request_from_chat({})).tool_calls
+
+
 def reassemble_chat(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     """The message and finish reason a client builds from Chat Completions chunks."""
     content: list[str] = []
@@ -161,10 +166,7 @@ def test_chat_completion_is_deterministic() -> None:
 
 @pytest.mark.parametrize("include_usage", [False, True])
 def test_chat_chunks_reassemble_to_the_completion(include_usage: bool) -> None:
-    turn = Turn(
-        text="Let me check both cities.",
-        tool_calls=Script([PARALLEL]).respond(request_from_chat({})).tool_calls,
-    )
+    turn = Turn(text="Let me check both cities.", tool_calls=parallel_calls())
     chunks = chat_chunks(turn, "m", include_usage=include_usage, prompt_tokens=3)
     assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
     assert len({c["id"] for c in chunks}) == 1
@@ -248,6 +250,8 @@ def test_request_from_responses_reads_instructions_items_and_tools() -> None:
 def test_request_from_responses_with_string_input() -> None:
     request = request_from_responses({"input": "hello", "instructions": "sys"})
     assert request.messages == (Message("system", "sys"), Message("user", "hello"))
+    with pytest.raises(ValueError, match="previous_response_id"):
+        request_from_responses({"input": "more", "previous_response_id": "resp_1"})
 
 
 def test_response_output_replayed_as_input_is_one_turn() -> None:
@@ -299,13 +303,7 @@ def test_shapes_validate_against_the_openai_types() -> None:
     openai = pytest.importorskip("openai")
     from pydantic import TypeAdapter
 
-    turn = Turn(text="Both.", tool_calls=PARALLEL.tool_calls)
-    turn = Turn(
-        text=turn.text,
-        tool_calls=tuple(
-            ScriptedToolCall(c.name, c.arguments, f"id{i}") for i, c in enumerate(turn.tool_calls)
-        ),
-    )
+    turn = Turn(text="Both.", tool_calls=parallel_calls())
     completion = openai.types.chat.ChatCompletion.model_validate(chat_completion(turn, "m"))
     assert completion.choices[0].message.tool_calls[1].function.arguments == '{"city": "Oslo"}'
     for chunk in chat_chunks(turn, "m", include_usage=True):
@@ -313,9 +311,8 @@ def test_shapes_validate_against_the_openai_types() -> None:
     response = openai.types.responses.Response.model_validate(response_object(turn, "m"))
     assert response.output_text == "Both."
     adapter = TypeAdapter(openai.types.responses.ResponseStreamEvent)
-    assert [type(adapter.validate_python(e)).__name__ for e in response_events(turn, "m")][
-        -1
-    ] == "ResponseCompletedEvent"
+    parsed = [adapter.validate_python(e) for e in response_events(turn, "m")]
+    assert type(parsed[-1]).__name__ == "ResponseCompletedEvent"
 
 
 # (b) the server over raw HTTP
@@ -617,9 +614,8 @@ def test_concurrent_conversations_get_their_own_answers() -> None:
     def ask(prompt: str) -> None:
         barrier.wait()
         body = {"messages": [{"role": "user", "content": f"Tell me about {prompt}"}]}
-        answers[prompt] = httpx.post(f"{server.base_url}/chat/completions", json=body).json()["choices"][0][
-            "message"
-        ]["content"]
+        completion = httpx.post(f"{server.base_url}/chat/completions", json=body).json()
+        answers[prompt] = completion["choices"][0]["message"]["content"]
 
     with ScriptedOpenAIServer(script) as server:
         threads = [threading.Thread(target=ask, args=(p,)) for p in prompts]

@@ -214,7 +214,14 @@ def _responses_messages(items: Iterable[Mapping[str, Any]]) -> list[Message]:
 
 
 def request_from_responses(body: Mapping[str, Any]) -> Request:
-    """A Responses API request body as a neutral `Request` (non-function tools are ignored)."""
+    """A Responses API request body as a neutral `Request` (non-function tools are ignored).
+
+    Scripts pick the turn from the conversation itself, so a request that leans on
+    server-side state (`previous_response_id`, `conversation`) is refused, not misread.
+    """
+    for stateful in ("previous_response_id", "conversation"):
+        if body.get(stateful):
+            raise ValueError(f"scripted models are stateless: send the whole input instead of {stateful!r}")
     messages = [Message("system", body["instructions"])] if body.get("instructions") else []
     raw_input = body.get("input") or []
     messages += [Message("user", raw_input)] if isinstance(raw_input, str) else _responses_messages(raw_input)

@@ -58,8 +58,9 @@ class ScriptedOpenAIServer:
         return self
 
     def stop(self) -> None:
-        if self._httpd is not None:
+        if self._httpd is not None and self._thread is not None:
             self._httpd.shutdown()
+            self._thread.join()
             self._httpd.server_close()
             self._httpd = None
             self._thread = None

@@ -1,0 +1,53 @@
+"""Guards for every private Flyte API byof uses (core/_flyte_private.py).
+
+If a Flyte upgrade moves or changes one of them, these fail first and name it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flyte
+
+import byof._flyte_private as private
+from byof.testing.recorder import record_flyte
+
+
+def test_observer_hooks_see_tasks_and_trace_steps(flyte_local: None) -> None:
+    env = flyte.TaskEnvironment("guard")
+
+    @flyte.trace
+    async def step(x: int) -> int:
+        return x + 1
+
+    @env.task
+    async def child(x: int) -> int:
+        return await step(x)
+
+    @env.task
+    async def parent(x: int) -> int:
+        return await child(x)
+
+    with record_flyte() as rec:
+        assert flyte.run(parent, x=1).outputs()[0] == 2
+    assert sorted(t.name for t in rec.tasks) == ["guard.child", "guard.parent"]
+    child_action = next(t.action for t in rec.tasks if t.name == "guard.child")
+    assert [(s.name, s.task_action, s.replayed) for s in rec.steps] == [("step", child_action, False)]
+
+
+def test_worker_io_functions_exist() -> None:
+    from flyte._internal.runtime import convert, io
+
+    for name in ("error_path", "outputs_path", "load_error", "load_outputs"):
+        assert callable(getattr(io, name)), name
+    assert callable(convert.convert_outputs_to_native) and callable(convert.convert_error_to_native)
+
+
+def test_raw_data_path_context(tmp_path: Path) -> None:
+    with private.new_raw_data_path(str(tmp_path)):
+        pass
+
+
+def test_image_layers_expose_pip_packages() -> None:
+    image = flyte.Image.from_debian_base(python_version=(3, 11)).with_pip_packages("a==1", "b")
+    assert private.image_pip_packages(image) == ["a==1", "b"]

@@ -1,0 +1,30 @@
+"""`import byof` and loading every adapter import no agent framework."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+FRAMEWORKS = ("langgraph", "langchain", "langchain_core", "pydantic_ai", "agents", "crewai", "smolagents", "openai")
+
+CODE = f"""
+import json, sys
+import byof
+before = sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})
+from byof.plugins import adapter_infos, get_plugin_manager
+infos = [i.name for i in adapter_infos()]
+get_plugin_manager().hook.byof_detect(agent=object())
+byof.wrap, byof.tool, byof.environment
+after = sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})
+print(json.dumps({{"before": before, "after": after, "adapters": infos}}))
+"""
+
+
+def test_import_byof_and_all_adapters_import_no_framework() -> None:
+    proc = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["before"] == [], f"import byof imported {result['before']}"
+    assert result["after"] == [], f"loading adapters / detecting imported {result['after']}"
+    assert "generic" in result["adapters"]

@@ -1,0 +1,271 @@
+"""byof.wrap end to end: real local Flyte runs of homegrown loops, checked against what Flyte recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import flyte
+import pytest
+from pydantic import BaseModel
+
+import byof
+from byof.events import Event, ModelCalled, ToolCalled
+from byof.testing.recorder import record_flyte
+
+pytestmark = pytest.mark.usefixtures("flyte_local")
+
+calls: dict[str, int] = {}
+lock = threading.Lock()
+
+
+def count(name: str) -> int:
+    with lock:
+        calls[name] = calls.get(name, 0) + 1
+        return calls[name]
+
+
+@byof.tool
+def add(a: float, b: float) -> float:
+    """Add two numbers."""
+    count("add")
+    return a + b
+
+
+@byof.tool
+async def shout(text: str) -> str:
+    count("shout")
+    return text.upper()
+
+
+@byof.tool
+def flaky(key: str) -> str:
+    """Fails on its first call for each key."""
+    if count(f"flaky:{key}") == 1:
+        raise ConnectionError("transient")
+    return f"ok:{key}"
+
+
+@byof.model_call
+async def think(prompt: str) -> dict:
+    count("think")
+    return {"plan": ["add", "shout"], "prompt": prompt}
+
+
+@byof.model_call
+def think_sync(prompt: str) -> str:
+    count("think_sync")
+    return prompt[::-1]
+
+
+async def loop(prompt: str) -> str:
+    plan = await think(prompt)
+    total = await add.aio(a=1, b=2)
+    loud = await shout(text=plan["prompt"])
+    return f"{loud} {total}"
+
+
+def sync_loop(prompt: str) -> str:
+    reversed_prompt = think_sync(prompt)
+    return f"{reversed_prompt} {add(2, 3)}"
+
+
+def env(name: str = "wrap-tests") -> flyte.TaskEnvironment:
+    return flyte.TaskEnvironment(name)
+
+
+def run(task: Any, **inputs: Any) -> Any:
+    return flyte.run(task, **inputs).outputs()[0]
+
+
+def test_async_loop_tools_are_child_tasks_and_model_calls_trace_steps() -> None:
+    events: list[Event] = []
+    task = byof.wrap(loop, env=env(), sinks=[events.append])
+    with record_flyte() as rec:
+        assert run(task, prompt="hi") == "HI 3.0"
+    assert [t.name for t in rec.tasks_named("__add")] == ["wrap-tests.loop__add"]
+    assert len(rec.tasks_named("__shout")) == 1
+    assert [s.name for s in rec.steps] == ["think"]
+    agent_action = rec.tasks_named(".loop")[0].action
+    assert rec.steps[0].task_action == agent_action
+    tools = [e for e in events if isinstance(e, ToolCalled)]
+    assert [(t.name, t.task) for t in tools] == [("add", "wrap-tests.loop__add"), ("shout", "wrap-tests.loop__shout")]
+
+
+def test_sync_loop_with_sync_tools_and_sync_model_call() -> None:
+    task = byof.wrap(sync_loop, env=env())
+    with record_flyte() as rec:
+        assert run(task, prompt="abc") == "cba 5.0"
+    assert len(rec.tasks_named("__add")) == 1 and [s.name for s in rec.steps] == ["think_sync"]
+
+
+def test_wrapped_task_awaited_from_another_task_and_fanned_out() -> None:
+    e = env("fan-out")
+    task = byof.wrap(loop, env=e)
+
+    @e.task
+    async def parent(prompts: list[str]) -> list[str]:
+        return list(await asyncio.gather(*(task(prompt=p) for p in prompts)))
+
+    with record_flyte() as rec:
+        out = run(parent, prompts=["a", "b", "c"])
+    assert out == ["A 3.0", "B 3.0", "C 3.0"]
+    assert len(rec.tasks_named(".loop")) == 3 and len(rec.tasks_named("__shout")) == 3
+    assert len(rec.steps) == 3
+
+
+@pytest.mark.parametrize(("mode", "as_task", "as_step"), [("task", 1, 0), ("trace", 0, 1), ("inline", 0, 0)])
+def test_tool_modes(mode: str, as_task: int, as_step: int) -> None:
+    events: list[Event] = []
+    task = byof.wrap(loop, env=env(), tools=mode, trace_models=False, sinks=[events.append])
+    with record_flyte() as rec:
+        assert run(task, prompt="x") == "X 3.0"
+    assert len(rec.tasks_named("__add")) == as_task
+    assert len([s for s in rec.steps if s.name.endswith("__add")]) == as_step
+    assert {e.mode for e in events if isinstance(e, ToolCalled)} == {mode}
+
+
+def test_per_tool_override_and_untraced_models_say_so() -> None:
+    events: list[Event] = []
+    task = byof.wrap(loop, env=env(), tool_options={"shout": "inline"}, trace_models=False, sinks=[events.append])
+    with record_flyte() as rec:
+        run(task, prompt="x")
+    assert len(rec.tasks_named("__add")) == 1 and not rec.tasks_named("__shout")
+    assert not rec.steps
+    model_events = [e for e in events if isinstance(e, ModelCalled)]
+    assert model_events and all(not e.traced for e in model_events)
+
+
+def test_tool_retries_are_flyte_retries() -> None:
+    async def uses_flaky(prompt: str) -> str:
+        return await flaky.aio(key=prompt)
+
+    task = byof.wrap(uses_flaky, env=env(), tool_options={"flaky": byof.ToolOptions(retries=1)})
+    with record_flyte() as rec:
+        assert run(task, prompt="r1") == "ok:r1"
+    attempts = rec.tasks_named("__flaky")
+    assert len(attempts) == 2 and attempts[0].error and not attempts[1].error
+
+
+def test_tool_without_retries_surfaces_its_own_exception_class() -> None:
+    async def uses_flaky(prompt: str) -> str:
+        try:
+            return await flaky.aio(key=prompt)
+        except ConnectionError as exc:
+            return f"caught {type(exc).__name__}: {exc}"
+
+    task = byof.wrap(uses_flaky, env=env())
+    assert run(task, prompt="r2") == "caught ConnectionError: transient"
+
+
+def test_tool_in_another_environment_and_resources() -> None:
+    gpu = flyte.TaskEnvironment("gpu-env", resources=flyte.Resources(cpu=1))
+    opts = byof.ToolOptions(env=gpu, resources=flyte.Resources(cpu=2, memory="1Gi"))
+    task = byof.wrap(loop, env=env(), tool_options={"add": opts})
+    with record_flyte() as rec:
+        run(task, prompt="x")
+    assert [t.name for t in rec.tasks_named("__add")] == ["gpu-env.loop__add"]
+    tool_task = byof.wrapped_agent(task).tool_task("add")
+    assert tool_task.resources.cpu == 2 and tool_task.parent_env().name == "gpu-env"
+    assert "loop__add" not in str(list(gpu.tasks)), "the user's environment must not gain run-time tasks"
+
+
+def test_task_retries_rerun_the_agent() -> None:
+    attempts = {"n": 0}
+
+    async def fragile(prompt: str) -> str:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            raise RuntimeError("first attempt fails")
+        return "recovered"
+
+    task = byof.wrap(fragile, env=env(), retries=1)
+    assert run(task, prompt="x") == "recovered" and attempts["n"] == 2
+
+
+class Answer(BaseModel):
+    value: int
+    unit: str
+
+
+def test_structured_output_comes_back_as_json_data() -> None:
+    async def structured(prompt: str) -> Answer:
+        return Answer(value=len(prompt), unit="chars")
+
+    task = byof.wrap(structured, env=env())
+    assert run(task, prompt="four") == {"value": 4, "unit": "chars"}
+
+
+def test_callable_object_and_lambda_are_agents() -> None:
+    class Loop:
+        def __call__(self, prompt: str) -> str:
+            return prompt * 2
+
+    assert run(byof.wrap(Loop(), env=env(), name="obj"), prompt="ab") == "abab"
+    assert run(byof.wrap(lambda p: p.upper(), env=env(), name="lam"), prompt="ab") == "AB"
+
+
+def test_report_holds_the_timeline() -> None:
+    task = byof.wrap(loop, env=env(), report=True)
+    result = flyte.run(task, prompt="rep")
+    reports = list(Path(result.url).rglob("report.html"))
+    assert reports, f"no report written under {result.url}"
+    html = reports[0].read_text()
+    assert "byof run timeline" in html and "shout" in html and "think" in html
+    assert result.outputs()[0] == "REP 3.0"
+
+
+def test_policy_plugin_registered_globally_blocks_and_is_recorded() -> None:
+    events: list[Event] = []
+
+    class NoShouting:
+        def byof_before_tool_call(self, call: byof.ToolCall) -> byof.Block | None:
+            return byof.Block("no shouting", policy="quiet") if call.tool == "shout" else None
+
+    async def guarded(prompt: str) -> str:
+        try:
+            return await shout(text=prompt)
+        except byof.ToolBlocked as blocked:
+            return f"blocked: {blocked.reason} by {blocked.policy}"
+
+    policy = NoShouting()
+    byof.register(policy)
+    try:
+        task = byof.wrap(guarded, env=env(), sinks=[events.append])
+        with record_flyte() as rec:
+            assert run(task, prompt="x") == "blocked: no shouting by quiet"
+    finally:
+        byof.unregister(policy)
+    assert not rec.tasks_named("__shout")
+    assert [e.kind for e in events if e.kind.startswith("tool")] == ["tool.blocked"]
+
+
+def test_events_reach_global_sink_plugins_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_API_KEY", "acme-secret-value-42")
+    seen: list[Event] = []
+
+    class Sink:
+        def byof_on_event(self, event: Event) -> None:
+            seen.append(event)
+
+    async def leaky(prompt: str) -> str:
+        return await shout(text="acme-secret-value-42")
+
+    sink = Sink()
+    byof.register(sink)
+    try:
+        run(byof.wrap(leaky, env=env()), prompt="x")
+    finally:
+        byof.unregister(sink)
+    dumped = json.dumps([e.to_dict() for e in seen])
+    assert "acme-secret-value-42" not in dumped and "[REDACTED:ACME_API_KEY]" in dumped
+
+
+def test_agent_task_registered_in_env_for_deploy() -> None:
+    e = env("deployable")
+    task = byof.wrap(loop, env=e, name="weather")
+    assert e.tasks["deployable.weather"] is task
+    assert list(task.interface.inputs) == ["prompt"] and task.interface.outputs["o0"] is str
