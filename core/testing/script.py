@@ -13,6 +13,7 @@ always gets the answer meant for its own conversation.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -106,13 +107,14 @@ class ScriptExhausted(AssertionError):
     """The conversation went on past the turns its script has."""
 
 
+_PLACEHOLDER = re.compile(r"\{(last|results|prompt)\}")
+
+
 def _render(text: str, request: Request) -> str:
+    """Fill the placeholders in one pass, so a tool result holding "{prompt}" stays as it is."""
     results = request.tool_results
-    return (
-        text.replace("{last}", results[-1] if results else "")
-        .replace("{results}", ", ".join(results))
-        .replace("{prompt}", request.prompt)
-    )
+    values = {"last": results[-1] if results else "", "results": ", ".join(results), "prompt": request.prompt}
+    return _PLACEHOLDER.sub(lambda m: values[m[1]], text)
 
 
 class Script:
