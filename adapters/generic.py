@@ -24,8 +24,13 @@ def _is_framework_object(obj: Any) -> bool:
     return (module or "").split(".")[0] in KNOWN_EXTRAS
 
 
+def _target(agent: Any) -> Any:
+    """The function that runs when `agent` is called: itself, or its class's `__call__`."""
+    return agent if inspect.isroutine(agent) else type(agent).__call__
+
+
 def _return_annotation(agent: Any) -> Any:
-    target = agent if inspect.isroutine(agent) else getattr(agent, "__call__", agent)
+    target = _target(agent)
     try:
         return typing.get_type_hints(target).get("return", inspect.Signature.empty)
     except Exception:
@@ -69,8 +74,7 @@ def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
 
 async def _invoke(agent: Any, prompt: str) -> Any:
     output_type = output_type_for(_return_annotation(agent))
-    target = agent if inspect.isroutine(agent) else getattr(agent, "__call__", agent)
-    if inspect.iscoroutinefunction(target):
+    if inspect.iscoroutinefunction(_target(agent)):
         result = await agent(prompt)
     else:
         # A sync loop runs in a worker thread that carries the task's context, so its sync

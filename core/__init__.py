@@ -19,7 +19,6 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .adapter import AdapterInfo, Param, TaskSignature
     from .durable import model_call, tool
-    from .images import environment
     from .errors import (
         AdapterError,
         ByofError,
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
         ToolRoutingError,
     )
     from .events import Event
+    from .images import environment
     from .model_calls import ModelTracer
     from .options import ToolOptions
     from .plugins import hookimpl, register, unregister
@@ -70,7 +70,36 @@ _EXPORTS: dict[str, str] = {
     "ToolRoutingError": "errors",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "__version__",
+    "AdapterError",
+    "AdapterInfo",
+    "Block",
+    "ByofError",
+    "Event",
+    "FrameworkVersionError",
+    "ModelTracer",
+    "NoAdapterError",
+    "NotDurableError",
+    "Param",
+    "SerializationError",
+    "TaskSignature",
+    "ToolBlocked",
+    "ToolCall",
+    "ToolDecoratorOrderError",
+    "ToolFailed",
+    "ToolOptions",
+    "ToolRouter",
+    "ToolRoutingError",
+    "environment",
+    "hookimpl",
+    "model_call",
+    "register",
+    "tool",
+    "unregister",
+    "wrap",
+    "wrapped_agent",
+]
 
 
 def __getattr__(name: str) -> Any:

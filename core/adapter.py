@@ -82,7 +82,12 @@ class TaskSignature:
     def to_inspect(self) -> inspect.Signature:
         return inspect.Signature(
             [
-                inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=p.annotation, default=p.default)
+                inspect.Parameter(
+                    p.name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    annotation=p.annotation,
+                    default=p.default,
+                )
                 for p in self.params
             ],
             return_annotation=self.output,

@@ -28,10 +28,7 @@ def adapters() -> None:
     table = Table("adapter", "framework", "installed", "supported", "install")
     for info in adapter_infos():
         version = info.installed_version()
-        if info.distribution is None:
-            installed = "-"
-        else:
-            installed = version or "[yellow]not installed[/yellow]"
+        installed = "-" if info.distribution is None else version or "[yellow]not installed[/yellow]"
         install = f'pip install "flyte-byof[{info.extra}]"' if info.extra and version is None else ""
         supported = f"{info.distribution}{info.supported}" if info.distribution else "any"
         table.add_row(info.name, info.framework, installed, supported, install)
@@ -66,7 +63,9 @@ def demo(request: str | None) -> None:
     real = bool(os.environ.get("OPENAI_API_KEY"))
     prompt = request or DEMO_REQUEST
     if request and not real:
-        console.print("[yellow]No OPENAI_API_KEY: the scripted planner always answers with the demo plan.[/yellow]")
+        console.print(
+            "[yellow]No OPENAI_API_KEY: the scripted planner always answers with the demo plan.[/yellow]"
+        )
     from .examples import demo as demo_module
 
     collector = _Collector()

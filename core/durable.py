@@ -96,7 +96,9 @@ def tool(
 
     Options set here are defaults for this tool; `byof.wrap(tool_options=...)` overrides them.
     """
-    options = ToolOptions(mode=mode, retries=retries, cache=cache, timeout=timeout, resources=resources, env=env)
+    options = ToolOptions(
+        mode=mode, retries=retries, cache=cache, timeout=timeout, resources=resources, env=env
+    )
 
     def decorate(fn: Any) -> Any:
         _check_plain_function(fn, "@byof.tool")
@@ -187,8 +189,11 @@ def model_call(func: Any = None, /, *, name: str | None = None) -> Any:
                         raise _outside_run("byof.model_call", step)
                     return await fn(*args, **kwargs)
                 return await run.tracer.acall(
-                    request_of(args, kwargs), lambda: fn(*args, **kwargs),
-                    name=step, encode=to_jsonable_python, decode=rebuild,
+                    request_of(args, kwargs),
+                    lambda: fn(*args, **kwargs),
+                    name=step,
+                    encode=to_jsonable_python,
+                    decode=rebuild,
                 )
 
         else:
@@ -200,8 +205,11 @@ def model_call(func: Any = None, /, *, name: str | None = None) -> Any:
                         raise _outside_run("byof.model_call", step)
                     return fn(*args, **kwargs)
                 return run.tracer.call(
-                    request_of(args, kwargs), lambda: fn(*args, **kwargs),
-                    name=step, encode=to_jsonable_python, decode=rebuild,
+                    request_of(args, kwargs),
+                    lambda: fn(*args, **kwargs),
+                    name=step,
+                    encode=to_jsonable_python,
+                    decode=rebuild,
                 )
 
         functools.update_wrapper(wrapper, fn)

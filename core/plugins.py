@@ -31,8 +31,14 @@ class _PluginManager(pluggy.PluginManager):
     def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
         opts = super().parse_hookimpl_opts(plugin, name)
         if opts is None and name.startswith("byof_") and callable(getattr(plugin, name, None)):
-            return {"wrapper": False, "hookwrapper": False, "optionalhook": False,
-                    "tryfirst": False, "trylast": False, "specname": None}
+            return {
+                "wrapper": False,
+                "hookwrapper": False,
+                "optionalhook": False,
+                "tryfirst": False,
+                "trylast": False,
+                "specname": None,
+            }
         return opts
 
 
@@ -99,4 +105,6 @@ def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
             "(the generic adapter takes any callable), or install a third-party byof adapter "
             "that registers under the 'byof' entry-point group."
         )
-    return NoAdapterError(f"no byof adapter claims {_describe(agent)}. Installed adapters: {installed}. {fix}")
+    return NoAdapterError(
+        f"no byof adapter claims {_describe(agent)}. Installed adapters: {installed}. {fix}"
+    )

@@ -28,7 +28,9 @@ def render_html(events: Sequence[Event]) -> str:
         width = max(0.5, 100.0 * ((e.end_time or e.start_time) - e.start_time) / total)
         name = getattr(e, "name", "") or e.agent
         error = getattr(e, "error", None)
-        colour = "#d9534f" if error else {"GENERATION": "#5b8def", "TOOL": "#3fa37a"}.get(e.observation, "#999")
+        colour = (
+            "#d9534f" if error else {"GENERATION": "#5b8def", "TOOL": "#3fa37a"}.get(e.observation, "#999")
+        )
         detail = _text(error) if error else _text(getattr(e, "output", ""))
         rows.append(
             f"<tr><td>{html.escape(e.observation)}</td><td>{html.escape(str(name))}</td>"

@@ -70,7 +70,7 @@ class ByofResolver:
         from .wrapping import registered
 
         it = iter(loader_args)
-        parsed = dict(zip(it, it))
+        parsed = dict(zip(it, it, strict=False))
         importlib.import_module(parsed["mod"])
         wrapped = registered(parsed["task"])
         tool = parsed.get("tool")

@@ -81,7 +81,9 @@ class RunContext:
         even when the calling thread does not carry it.
         """
         if self.loop is None or self.context is None:
-            raise NotDurableError(f"{what} was called before its byof run started; call it from inside the run")
+            raise NotDurableError(
+                f"{what} was called before its byof run started; call it from inside the run"
+            )
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

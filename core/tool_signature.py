@@ -94,7 +94,10 @@ class ToolSignature:
 
     def task_signature(self) -> inspect.Signature:
         return inspect.Signature(
-            [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=t) for n, t in self.task_params],
+            [
+                inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=t)
+                for n, t in self.task_params
+            ],
             return_annotation=self.output,
         )
 

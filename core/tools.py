@@ -67,7 +67,8 @@ class ToolSpec:
 def is_async_callable(func: Any) -> bool:
     while isinstance(func, functools.partial):
         func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
+    # A callable object is async when its class's __call__ is.
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
 
 def unwrap_durable(func: Callable[..., Any]) -> tuple[Callable[..., Any], ToolOptions | None]:
@@ -151,14 +152,13 @@ class ToolTaskFactory:
             fn_name = task_function_name(self.agent_name, spec.name)
             env = self._clone(options.env or self.env)
             resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name)
-            task = env.task(
-                _task_body(spec, fn_name),
+            task: Any = env.task(
                 short_name=spec.name,
                 retries=options.retries or 0,
                 cache=options.cache,
                 timeout=options.timeout or 0,
                 task_resolver=resolver,
-            )
+            )(_task_body(spec, fn_name))
             if options.resources is not None:
                 task = task.override(resources=options.resources)
             self._tasks[spec.name] = (spec.func, options, task)

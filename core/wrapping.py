@@ -53,8 +53,15 @@ def _default_name(agent: Any) -> str:
 class WrappedAgent:
     """A user's agent object bound to a Flyte task; never mutates the agent."""
 
-    def __init__(self, agent: Any, adapter: str, env: flyte.TaskEnvironment, options: WrapOptions,
-                 module: str, sinks: Iterable[Callable[[Event], None]] = ()) -> None:
+    def __init__(
+        self,
+        agent: Any,
+        adapter: str,
+        env: flyte.TaskEnvironment,
+        options: WrapOptions,
+        module: str,
+        sinks: Iterable[Callable[[Event], None]] = (),
+    ) -> None:
         self.agent = agent
         self.adapter = adapter
         self.env = env
@@ -68,7 +75,9 @@ class WrappedAgent:
     def _bus(self, extra: Iterable[Callable[[Event], None]] = ()) -> EventBus:
         # Plugin objects take `event=` as pluggy would call them; plain sinks take it positionally.
         plugin_sinks = [
-            (lambda e, p=p: p.byof_on_event(event=e)) for p in self.options.plugins if hasattr(p, "byof_on_event")
+            (lambda e, p=p: p.byof_on_event(event=e))
+            for p in self.options.plugins
+            if hasattr(p, "byof_on_event")
         ]
         return EventBus([*self.sinks, *plugin_sinks, *extra], max_chars=self.options.max_event_chars)
 
@@ -111,10 +120,26 @@ class WrappedAgent:
             run.tracer = ModelTracer(run, enabled=self.options.trace_models)
             agent = self._prepare(run.router, run.tracer)
             started = time.time()
-            run.emit(AgentStarted(trace_id=run.trace_id, agent=run.agent, span_id=run.span_id,
-                                  parent_id=run.parent_id, start_time=started, adapter=self.adapter, input=inputs))
-            finished = AgentFinished(trace_id=run.trace_id, agent=run.agent, span_id=run.span_id,
-                                     parent_id=run.parent_id, start_time=started, adapter=self.adapter, input=inputs)
+            run.emit(
+                AgentStarted(
+                    trace_id=run.trace_id,
+                    agent=run.agent,
+                    span_id=run.span_id,
+                    parent_id=run.parent_id,
+                    start_time=started,
+                    adapter=self.adapter,
+                    input=inputs,
+                )
+            )
+            finished = AgentFinished(
+                trace_id=run.trace_id,
+                agent=run.agent,
+                span_id=run.span_id,
+                parent_id=run.parent_id,
+                start_time=started,
+                adapter=self.adapter,
+                input=inputs,
+            )
             try:
                 invocation = get_plugin_manager().hook.byof_invoke(
                     adapter=self.adapter, agent=agent, inputs=inputs, run=run
@@ -219,12 +244,11 @@ def wrap(
     body.__module__ = module
     body.__doc__ = f"{info.framework} agent {options.name!r}, made durable by byof."
     wrapped.task = env.task(
-        body,
         retries=retries,
         timeout=timeout,
         report=report,
         task_resolver=ByofResolver.for_agent(module, wrapped.task_name),
-    )
+    )(body)
     with _registry_lock:
         _registry[wrapped.task_name] = wrapped
     return wrapped.task

@@ -15,8 +15,13 @@ BYOF = shutil.which("byof", path=str(Path(sys.executable).parent)) or "byof"
 
 def byof_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    return subprocess.run([BYOF, *args], capture_output=True, text=True, timeout=300,
-                          env={**clean, "COLUMNS": "200", **(env or {})})
+    return subprocess.run(
+        [BYOF, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**clean, "COLUMNS": "200", **(env or {})},
+    )
 
 
 def test_version() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-AGENT_MODULE = '''
+AGENT_MODULE = """
 import flyte
 import byof
 
@@ -41,9 +41,9 @@ async def adder(prompt: str) -> str:
 
 
 adder_task = byof.wrap(adder, env=env, name="adder")
-'''
+"""
 
-DRIVER = '''
+DRIVER = """
 import json, sys
 from pathlib import Path
 import flyte, byof
@@ -73,7 +73,7 @@ print(json.dumps({
     "fail_code": getattr(failed.error, "code", None),
     "fail_message": str(failed.error),
 }))
-'''
+"""
 
 
 @pytest.mark.slow
@@ -85,7 +85,10 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     driver.write_text(textwrap.dedent(DRIVER))
     proc = subprocess.run(
         [sys.executable, str(driver), str(project), str(tmp_path / "work")],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -93,13 +96,24 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     agent_args = result["agent_args"]
     resolver_at = agent_args.index("--resolver")
     assert agent_args[resolver_at:] == [
-        "--resolver", "byof.resolver.ByofResolver", "mod", "agentmod", "task", "resolver-demo.adder",
+        "--resolver",
+        "byof.resolver.ByofResolver",
+        "mod",
+        "agentmod",
+        "task",
+        "resolver-demo.adder",
     ]
     tool_args = result["tool_args"]
     resolver_at = tool_args.index("--resolver")
     assert tool_args[resolver_at:] == [
-        "--resolver", "byof.resolver.ByofResolver",
-        "mod", "agentmod", "task", "resolver-demo.adder", "tool", "add",
+        "--resolver",
+        "byof.resolver.ByofResolver",
+        "mod",
+        "agentmod",
+        "task",
+        "resolver-demo.adder",
+        "tool",
+        "add",
     ]
     assert "--tgz" in tool_args, "the tool task must be serialized with a code bundle, as a deploy does"
     assert result["tool_task"] == "resolver-demo.adder__add"
@@ -118,7 +132,9 @@ def test_resolver_loads_wrapped_task_in_fresh_process(tmp_path: Path) -> None:
         "u = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder', 'tool', 'fail'])\n"
         "print(t.name, u.name, u.retries.count if hasattr(u.retries, 'count') else u.retries)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == ["resolver-demo.adder", "resolver-demo.adder__fail", "2"]
 

@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 
-FRAMEWORKS = ("langgraph", "langchain", "langchain_core", "pydantic_ai", "agents", "crewai", "smolagents", "openai")
+FRAMEWORKS = (
+    "langgraph",
+    "langchain",
+    "langchain_core",
+    "pydantic_ai",
+    "agents",
+    "crewai",
+    "smolagents",
+    "openai",
+)
 
 CODE = f"""
 import json, sys

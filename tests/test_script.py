@@ -15,14 +15,20 @@ def test_turn_follows_the_number_of_assistant_messages() -> None:
     script = Script([call("add", a=1, b=2), say("Sum: {last}")])
     first = script.respond(conversation("add"))
     assert first.tool_calls[0].name == "add" and first.tool_calls[0].id == "call_0_0"
-    later = conversation("add", Message("assistant", tool_calls=first.tool_calls), Message("tool", "3", "call_0_0"))
+    later = conversation(
+        "add", Message("assistant", tool_calls=first.tool_calls), Message("tool", "3", "call_0_0")
+    )
     assert script.respond(later).text == "Sum: 3"
     assert script.call_count == 2 and script.tools_seen()[0][0].name == "add"
 
 
 def test_by_prompt_picks_each_conversations_turns() -> None:
     script = Script([say("default")], by_prompt={"alpha": [say("A")], "beta": [say("B")]})
-    assert [script.respond(conversation(p)).text for p in ("x alpha", "beta y", "gamma")] == ["A", "B", "default"]
+    assert [script.respond(conversation(p)).text for p in ("x alpha", "beta y", "gamma")] == [
+        "A",
+        "B",
+        "default",
+    ]
     assert script.calls_by_prompt() == {"x alpha": 1, "beta y": 1, "gamma": 1}
 
 

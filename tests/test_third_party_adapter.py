@@ -58,7 +58,7 @@ def byof_invoke(adapter, agent, inputs, run):
     return asyncio.to_thread(agent.answer, inputs["prompt"])
 '''
 
-PYPROJECT = '''
+PYPROJECT = """
 [build-system]
 requires = ["setuptools>=69"]
 build-backend = "setuptools.build_meta"
@@ -72,9 +72,9 @@ echo = "byof_echo"
 
 [tool.setuptools]
 py-modules = ["byof_echo"]
-'''
+"""
 
-USE = '''
+USE = """
 import json
 import flyte, byof
 from byof.testing.recorder import record_flyte
@@ -91,15 +91,35 @@ with record_flyte() as rec:
 adapters = {i.name: i.installed_version() for i in byof.plugins.adapter_infos()}
 print(json.dumps({"out": out, "tasks": [t.name for t in rec.tasks], "adapters": adapters,
                   "untouched": agent.tool is shout}))
-'''
+"""
 
 
 def _install(package: Path, target: Path) -> None:
     """pip-install `package` into `target` (uv when this environment has no pip)."""
     if shutil.which("uv") and not _has_pip():
-        cmd = ["uv", "pip", "install", "--python", sys.executable, "--no-deps", "--target", str(target), str(package)]
+        cmd = [
+            "uv",
+            "pip",
+            "install",
+            "--python",
+            sys.executable,
+            "--no-deps",
+            "--target",
+            str(target),
+            str(package),
+        ]
     else:
-        cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(package)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(package),
+        ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
@@ -119,10 +139,14 @@ def test_third_party_adapter_package_wraps_its_objects(tmp_path: Path) -> None:
     assert list(site.glob("byof_echo_adapter-0.1.0.dist-info/entry_points.txt")), "no entry points installed"
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-c", USE], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", USE], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["out"] == "echo: HELLO"
-    assert "third-party.echo__shout" in result["tasks"], "the adapter's routed tool did not run as a Flyte task"
+    assert "third-party.echo__shout" in result["tasks"], (
+        "the adapter's routed tool did not run as a Flyte task"
+    )
     assert result["adapters"]["echo"] == "0.1.0" and "generic" in result["adapters"]
     assert result["untouched"] is True

@@ -129,7 +129,9 @@ def test_exception_needing_constructor_args_is_still_its_class() -> None:
 
 
 def test_control_flow_errors_are_not_retried_others_are() -> None:
-    assert isinstance(to_flyte_error(FrameworkRetry("x"), (FrameworkRetry,)), flyte.errors.NonRecoverableError)
+    assert isinstance(
+        to_flyte_error(FrameworkRetry("x"), (FrameworkRetry,)), flyte.errors.NonRecoverableError
+    )
     err = to_flyte_error(ValueError("x"))
     assert isinstance(err, flyte.errors.RuntimeUserError)
     assert not isinstance(err, flyte.errors.NonRecoverableError)
@@ -138,7 +140,11 @@ def test_control_flow_errors_are_not_retried_others_are() -> None:
 def test_unimportable_exception_class_becomes_tool_failed() -> None:
     err = flyte.errors.RuntimeUserError("byof:gone.module:Missing", "it broke")
     rebuilt = from_flyte_error(err)
-    assert isinstance(rebuilt, ToolFailed) and "gone.module.Missing" in str(rebuilt) and "it broke" in str(rebuilt)
+    assert (
+        isinstance(rebuilt, ToolFailed)
+        and "gone.module.Missing" in str(rebuilt)
+        and "it broke" in str(rebuilt)
+    )
 
 
 def test_errors_flyte_raised_itself_pass_through() -> None:

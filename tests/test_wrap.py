@@ -92,7 +92,10 @@ def test_async_loop_tools_are_child_tasks_and_model_calls_trace_steps() -> None:
     agent_action = rec.tasks_named(".loop")[0].action
     assert rec.steps[0].task_action == agent_action
     tools = [e for e in events if isinstance(e, ToolCalled)]
-    assert [(t.name, t.task) for t in tools] == [("add", "wrap-tests.loop__add"), ("shout", "wrap-tests.loop__shout")]
+    assert [(t.name, t.task) for t in tools] == [
+        ("add", "wrap-tests.loop__add"),
+        ("shout", "wrap-tests.loop__shout"),
+    ]
 
 
 def test_sync_loop_with_sync_tools_and_sync_model_call() -> None:
@@ -130,7 +133,9 @@ def test_tool_modes(mode: str, as_task: int, as_step: int) -> None:
 
 def test_per_tool_override_and_untraced_models_say_so() -> None:
     events: list[Event] = []
-    task = byof.wrap(loop, env=env(), tool_options={"shout": "inline"}, trace_models=False, sinks=[events.append])
+    task = byof.wrap(
+        loop, env=env(), tool_options={"shout": "inline"}, trace_models=False, sinks=[events.append]
+    )
     with record_flyte() as rec:
         run(task, prompt="x")
     assert len(rec.tasks_named("__add")) == 1 and not rec.tasks_named("__shout")

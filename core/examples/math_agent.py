@@ -59,7 +59,12 @@ def divide(a: float, b: float) -> float:
     return a / b
 
 
-TOOLS: dict[str, Callable[..., float]] = {"add": add, "subtract": subtract, "multiply": multiply, "divide": divide}
+TOOLS: dict[str, Callable[..., float]] = {
+    "add": add,
+    "subtract": subtract,
+    "multiply": multiply,
+    "divide": divide,
+}
 
 
 def parse_plan(text: str) -> list[dict[str, Any]]:
@@ -70,7 +75,9 @@ def parse_plan(text: str) -> list[dict[str, Any]]:
     steps = json.loads(match.group(0))
     for i, step in enumerate(steps):
         if step.get("tool") not in TOOLS:
-            raise ValueError(f"step {i + 1} uses unknown tool {step.get('tool')!r}; known: {', '.join(TOOLS)}")
+            raise ValueError(
+                f"step {i + 1} uses unknown tool {step.get('tool')!r}; known: {', '.join(TOOLS)}"
+            )
     return steps
 
 
@@ -86,7 +93,9 @@ def make_math_agent(chat: ChatModel) -> Callable[[str], Awaitable[str]]:
         return await chat(messages)
 
     async def math_agent(prompt: str) -> str:
-        reply = await plan([{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}])
+        reply = await plan(
+            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
+        )
         previous: float | None = None
         for step in parse_plan(reply.get("content") or ""):
             args = {k: (previous if v == "previous" else v) for k, v in step["args"].items()}

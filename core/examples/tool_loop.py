@@ -23,8 +23,10 @@ ChatModel = Callable[..., Awaitable[dict[str, Any]]]
 def tool_schema(fn: Callable[..., Any]) -> dict[str, Any]:
     """The OpenAI function-tool schema of `fn`, from its signature and docstring."""
     fields = {
-        name: (p.annotation if p.annotation is not inspect.Parameter.empty else Any,
-               ... if p.default is inspect.Parameter.empty else p.default)
+        name: (
+            p.annotation if p.annotation is not inspect.Parameter.empty else Any,
+            ... if p.default is inspect.Parameter.empty else p.default,
+        )
         for name, p in inspect.signature(fn).parameters.items()
     }
     params = create_model(f"{fn.__name__}_args", **fields).model_json_schema()  # type: ignore[call-overload]
@@ -35,7 +37,9 @@ def tool_schema(fn: Callable[..., Any]) -> dict[str, Any]:
     }
 
 
-def make_tool_agent(chat: ChatModel, tools: Sequence[Callable[..., Any]], *, max_turns: int = 10) -> Callable[[str], Awaitable[str]]:
+def make_tool_agent(
+    chat: ChatModel, tools: Sequence[Callable[..., Any]], *, max_turns: int = 10
+) -> Callable[[str], Awaitable[str]]:
     """An agent loop calling `chat(messages, tools)` and running `tools` (byof.tool functions)."""
     schemas = [tool_schema(t) for t in tools]
     by_name = {t.__name__: t for t in tools}

@@ -19,7 +19,7 @@ import asyncio
 import json
 import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -86,7 +86,11 @@ class KitTools:
 def main_script() -> Script:
     return Script(
         by_prompt={
-            MAIN_PROMPT: [call("add", a=2, b=3.5), call("word_count", text="hello durable world"), say("Results: {results}")],
+            MAIN_PROMPT: [
+                call("add", a=2, b=3.5),
+                call("word_count", text="hello durable world"),
+                say("Results: {results}"),
+            ],
             ERROR_PROMPT: [call("explode", reason="kaboom"), say("The tool failed: {last}")],
             CONCURRENT_PROMPTS[0]: [call("add", a=1, b=2), say("Sum: {last}")],
             CONCURRENT_PROMPTS[1]: [call("add", a=10, b=20), say("Sum: {last}")],
@@ -108,7 +112,7 @@ class ConformanceCase:
 
     name: str
     make_agent: Callable[[Script, KitTools], Any]
-    run_raw: Callable[[Any, str], Awaitable[Any]]
+    run_raw: Callable[[Any, str], Coroutine[Any, Any, Any]]
     tool_error: Literal["to_model", "raises"] = "to_model"
     inputs: Callable[[str], dict[str, Any]] = lambda prompt: {"prompt": prompt}
     answer_of: Callable[[Any], str] = lambda output: output if isinstance(output, str) else json.dumps(output)
@@ -137,8 +141,13 @@ def kit_run(case: ConformanceCase, prompt: str, **wrap_kwargs: Any) -> KitRun:
     script, tools = main_script(), KitTools()
     agent = case.make_agent(script, tools)
     events: list[Event] = []
-    task = wrap(agent, env=_env(case), name=f"kit_{case.name}", sinks=[events.append],
-                **{**case.wrap_kwargs, **wrap_kwargs})
+    task = wrap(
+        agent,
+        env=_env(case),
+        name=f"kit_{case.name}",
+        sinks=[events.append],
+        **{**case.wrap_kwargs, **wrap_kwargs},
+    )
     flyte.init()
     output, error = None, None
     with record_flyte() as record:
@@ -176,7 +185,9 @@ def check_tool_actions(case: ConformanceCase) -> None:
             f"[{case.name}] Flyte recorded {len(executions)} executions of the {tool!r} tool task, expected 1; "
             f"tasks recorded: {[t.name for t in run.record.tasks]}"
         )
-        assert run.tools.counts[tool] == 1, f"[{case.name}] the {tool!r} body ran {run.tools.counts[tool]} times"
+        assert run.tools.counts[tool] == 1, (
+            f"[{case.name}] the {tool!r} body ran {run.tools.counts[tool]} times"
+        )
     calls = _of(run.events, ToolCalled)
     assert [c.mode for c in calls] == ["task", "task"], f"[{case.name}] tool calls not run as tasks: {calls}"
 
@@ -204,7 +215,9 @@ def check_schemas_unchanged(case: ConformanceCase) -> None:
     _answer(case, run)
     raw, wrapped = raw_script.tools_seen(), run.script.tools_seen()
     assert raw and raw[0], f"[{case.name}] the unwrapped agent showed the model no tools"
-    assert raw == wrapped, f"[{case.name}] tools the model saw differ:\n unwrapped: {raw}\n wrapped:   {wrapped}"
+    assert raw == wrapped, (
+        f"[{case.name}] tools the model saw differ:\n unwrapped: {raw}\n wrapped:   {wrapped}"
+    )
 
 
 def check_not_mutated(case: ConformanceCase) -> None:
@@ -217,7 +230,9 @@ def check_not_mutated(case: ConformanceCase) -> None:
     for _ in range(2):
         flyte.run(task, **case.inputs(MAIN_PROMPT))
     after = snapshot(agent)
-    assert after == before, f"[{case.name}] the agent changed after wrapped runs: {first_difference(before, after)}"
+    assert after == before, (
+        f"[{case.name}] the agent changed after wrapped runs: {first_difference(before, after)}"
+    )
 
 
 def check_concurrent_runs(case: ConformanceCase) -> None:
@@ -253,9 +268,13 @@ def check_tool_error(case: ConformanceCase) -> None:
         answer = _answer(case, run)
         assert "kaboom" in answer, f"[{case.name}] the model did not see the tool error: {answer!r}"
     else:
-        assert run.error is not None and "kaboom" in str(run.error), f"[{case.name}] run did not fail with the tool error"
+        assert run.error is not None and "kaboom" in str(run.error), (
+            f"[{case.name}] run did not fail with the tool error"
+        )
     errors = [c.error for c in _of(run.events, ToolCalled) if c.name == "explode"]
-    assert errors and "KitToolError" in (errors[0] or ""), f"[{case.name}] tool event lost the error class: {errors}"
+    assert errors and "KitToolError" in (errors[0] or ""), (
+        f"[{case.name}] tool event lost the error class: {errors}"
+    )
 
 
 class _BlockWordCount:

@@ -58,7 +58,9 @@ def call(name: str, /, _id: str | None = None, **arguments: Any) -> Turn:
 
 def calls(*tool_calls: ScriptedToolCall | tuple[str, Mapping[str, Any]], delay: float = 0.0) -> Turn:
     """A turn that calls several tools at once (parallel tool calls)."""
-    normalised = tuple(c if isinstance(c, ScriptedToolCall) else ScriptedToolCall(c[0], c[1]) for c in tool_calls)
+    normalised = tuple(
+        c if isinstance(c, ScriptedToolCall) else ScriptedToolCall(c[0], c[1]) for c in tool_calls
+    )
     return Turn(tool_calls=normalised, delay=delay)
 
 
@@ -127,7 +129,9 @@ class Script:
 
     _snapshot_opaque = True  # its request log is the test's, not the agent's state
 
-    def __init__(self, turns: Sequence[Turn] = (), *, by_prompt: Mapping[str, Sequence[Turn]] | None = None) -> None:
+    def __init__(
+        self, turns: Sequence[Turn] = (), *, by_prompt: Mapping[str, Sequence[Turn]] | None = None
+    ) -> None:
         self.turns = tuple(turns)
         self.by_prompt = {k: tuple(v) for k, v in (by_prompt or {}).items()}
         self.requests: list[Request] = []
@@ -152,7 +156,8 @@ class Script:
             )
         turn = turns[index]
         tool_calls = tuple(
-            ScriptedToolCall(c.name, dict(c.arguments), c.id or f"call_{index}_{i}") for i, c in enumerate(turn.tool_calls)
+            ScriptedToolCall(c.name, dict(c.arguments), c.id or f"call_{index}_{i}")
+            for i, c in enumerate(turn.tool_calls)
         )
         text = _render(turn.text, request) if turn.text is not None else None
         return Turn(text=text, tool_calls=tool_calls, delay=turn.delay)

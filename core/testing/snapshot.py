@@ -42,8 +42,15 @@ def _snap(obj: Any, depth: int, max_depth: int, seen: set[int]) -> Any:
         return ("dict", [(repr(k), snap(v)) for k, v in obj.items()])
     if inspect.isfunction(obj):
         cells = [snap(c.cell_contents) if _filled(c) else "<empty>" for c in obj.__closure__ or ()]
-        return ("function", obj.__qualname__, id(obj), snap(obj.__defaults__), snap(obj.__kwdefaults__),
-                cells, snap(obj.__dict__))
+        return (
+            "function",
+            obj.__qualname__,
+            id(obj),
+            snap(obj.__defaults__),
+            snap(obj.__kwdefaults__),
+            cells,
+            snap(obj.__dict__),
+        )
     if inspect.ismethod(obj):
         return ("method", obj.__func__.__qualname__, snap(obj.__self__))
     state: dict[str, Any] = {}
@@ -70,12 +77,12 @@ def first_difference(a: Any, b: Any, path: str = "agent") -> str | None:
     if a == b:
         return None
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             found = first_difference(x, y, path if i else path)
             if found:
                 return found
     if isinstance(a, list) and isinstance(b, list):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             label = x[0] if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) else f"[{i}]"
             found = first_difference(x, y, f"{path}.{label}" if label != f"[{i}]" else f"{path}{label}")
             if found:

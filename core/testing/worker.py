@@ -56,8 +56,12 @@ def run_on_worker(task: Any, workdir: Path, *, timeout: float = 300, **inputs: A
         (workdir / sub).mkdir(exist_ok=True)
     container_args = list(dry.task_spec.task_template.container.args)
     values = {k: str(workdir / v) for k, v in _PLACEHOLDERS.items()}
-    values |= {"{{.prevCheckpointPrefix}}": "", "{{.runName}}": "byof-worker", "{{.actionName}}": "a0",
-               "{{.runStartTime}}": "2024-01-01T00:00:00Z"}
+    values |= {
+        "{{.prevCheckpointPrefix}}": "",
+        "{{.runName}}": "byof-worker",
+        "{{.actionName}}": "a0",
+        "{{.runStartTime}}": "2024-01-01T00:00:00Z",
+    }
     command = [values.get(a, a) for a in container_args]
     bindir = Path(sys.executable).parent
     command[0] = str(bindir / "a0")
@@ -70,7 +74,9 @@ def run_on_worker(task: Any, workdir: Path, *, timeout: float = 300, **inputs: A
         "_U_RUN_BASE": str(workdir / "runbase"),
     }
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=workdir / "cwd", env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        command, cwd=workdir / "cwd", env=env, capture_output=True, text=True, timeout=timeout
+    )
     seconds = time.perf_counter() - started
     try:
         value, error = read_worker_result(task, str(workdir / "out"))

@@ -1,0 +1,155 @@
+"""Side-by-side timing of an agent run raw and byof-wrapped, shared by every benchmark script.
+
+Absolute times depend on the machine, so a benchmark only reports what one process measured
+of both runs together: each round times every case raw and wrapped back to back (alternating
+which goes first), so whatever noise the machine makes at that moment hits both sides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import functools
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import flyte
+from rich.console import Console
+from rich.table import Table
+
+import byof
+
+
+@dataclass(frozen=True)
+class Case:
+    """One agent, measured both ways: `raw` and `wrapped` each do one full run and return its answer."""
+
+    name: str
+    raw: Callable[[], Any]
+    wrapped: Callable[[], Any]
+
+
+@dataclass
+class Samples:
+    """Per-round wall times of one case, in milliseconds; index i of both lists is the same round."""
+
+    raw: list[float] = field(default_factory=list)
+    wrapped: list[float] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[float]:
+        return [w - r for r, w in zip(self.raw, self.wrapped)]
+
+    @property
+    def ratio(self) -> list[float]:
+        return [w / r for r, w in zip(self.raw, self.wrapped)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and interquartile range: robust to the odd slow round a shared machine produces."""
+
+    median: float
+    p25: float
+    p75: float
+
+    def __str__(self) -> str:
+        return f"{self.median:.2f} [{self.p25:.2f}–{self.p75:.2f}]"
+
+
+def summarize(values: Sequence[float]) -> Summary:
+    p25, median, p75 = statistics.quantiles(values, n=4, method="inclusive")
+    return Summary(median, p25, p75)
+
+
+@functools.cache
+def _loop() -> asyncio.AbstractEventLoop:
+    """One loop for every raw run, so raw times do not include creating and closing a loop."""
+    loop = asyncio.new_event_loop()
+    atexit.register(loop.close)
+    return loop
+
+
+def raw_async(agent: Callable[..., Awaitable[Any]], **inputs: Any) -> Callable[[], Any]:
+    """A raw run: await the agent directly, no Flyte."""
+    return lambda: _loop().run_until_complete(agent(**inputs))
+
+
+def flyte_run(task: Any, **inputs: Any) -> Callable[[], Any]:
+    """A wrapped run: a real local `flyte.run` of the task, up to its output (needs `flyte.init()`)."""
+    return lambda: flyte.run(task, **inputs).outputs()[0]
+
+
+def _timed(run: Callable[[], Any]) -> float:
+    start = time.perf_counter_ns()
+    run()
+    return (time.perf_counter_ns() - start) / 1e6
+
+
+def measure(cases: Sequence[Case], *, repeat: int, warmup: int = 2) -> dict[str, Samples]:
+    """Warm every case up (the first Flyte run pays imports), then time `repeat` interleaved rounds.
+
+    Warm-up also checks that both ways give the same answer, so the two numbers measure the
+    same run.
+    """
+    if repeat < 3:
+        raise ValueError("repeat must be at least 3 to give a median and a spread")
+    for case in cases:
+        for _ in range(warmup):
+            raw, wrapped = case.raw(), case.wrapped()
+            if raw != wrapped:
+                raise AssertionError(f"{case.name}: raw answered {raw!r}, wrapped answered {wrapped!r}")
+    samples = {case.name: Samples() for case in cases}
+    for i in range(repeat):
+        for case in cases:
+            s = samples[case.name]
+            if i % 2:
+                s.wrapped.append(_timed(case.wrapped))
+                s.raw.append(_timed(case.raw))
+            else:
+                s.raw.append(_timed(case.raw))
+                s.wrapped.append(_timed(case.wrapped))
+    return samples
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on, since they mean nothing without it."""
+    return {
+        "os": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "flyte": flyte.__version__,
+        "byof": byof.__version__,
+    }
+
+
+def to_json(samples: Samples) -> dict[str, Any]:
+    return {
+        "raw_ms": asdict(summarize(samples.raw)),
+        "wrapped_ms": asdict(summarize(samples.wrapped)),
+        "added_ms": asdict(summarize(samples.added)),
+        "ratio": asdict(summarize(samples.ratio)),
+        "samples": {"raw_ms": samples.raw, "wrapped_ms": samples.wrapped},
+    }
+
+
+def write_json(path: str, results: dict[str, Any]) -> None:
+    payload = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), **results}
+    Path(path).write_text(json.dumps(payload, indent=2) + "\n")

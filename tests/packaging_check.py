@@ -1,0 +1,79 @@
+"""Check that the installed `byof` package is exactly what the source tree says it should be.
+
+Run against the editable install (tests/test_packaging.py) and against the built wheel in a
+fresh environment (nox -s wheel): passing in both proves they expose the same package.
+
+    python tests/packaging_check.py <checkout> [--installed]
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from importlib import metadata, resources
+from pathlib import Path
+
+# Source directory -> the package it is installed as (pyproject's package-dir).
+SOURCES = {"core": "byof", "adapters": "byof.adapters", "templates": "byof.templates"}
+
+
+def expected_modules(checkout: Path) -> set[str]:
+    found: set[str] = set()
+    for directory, package in SOURCES.items():
+        root = checkout / directory
+        for path in root.rglob("*.py"):
+            if "{{" in str(path.relative_to(root)):
+                continue  # template files are data, not modules
+            parts = path.relative_to(root).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found.add(".".join((package, *parts)))
+    return found
+
+
+def installed_modules() -> set[str]:
+    """Every module importable under the mapped packages (an editable finder maps each root)."""
+    names: set[str] = set()
+    for root in SOURCES.values():
+        package = importlib.import_module(root)
+        names.add(root)
+        names.update(info.name for info in pkgutil.walk_packages(package.__path__, prefix=f"{root}."))
+    return names
+
+
+def data_files(checkout: Path) -> list[tuple[str, str]]:
+    """Non-Python files that must ship, as (package, path in it): py.typed and the templates."""
+    files = [("byof", "py.typed")]
+    templates = checkout / "templates"
+    for path in templates.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            rel = path.relative_to(templates)
+            if path.suffix != ".py" or "{{" in str(rel):
+                files.append(("byof.templates", rel.as_posix()))
+    return files
+
+
+def main(checkout: Path, installed: bool) -> None:
+    import byof
+
+    location = Path(byof.__file__).resolve()
+    if installed:
+        assert checkout.resolve() not in location.parents, f"byof imported from the checkout: {location}"
+    expected, actual = expected_modules(checkout), installed_modules()
+    assert expected == actual, (
+        f"missing: {sorted(expected - actual)}; unexpected: {sorted(actual - expected)}"
+    )
+    for name in sorted(actual):
+        importlib.import_module(name)
+    missing = [f for f in data_files(checkout) if not resources.files(f[0]).joinpath(f[1]).is_file()]
+    assert not missing, f"data files not installed: {missing}"
+    points = {ep.name: ep.value for ep in metadata.entry_points(group="byof")}
+    assert points.get("generic") == "byof.adapters.generic", points
+    scripts = {ep.name for ep in metadata.entry_points(group="console_scripts")}
+    assert "byof" in scripts
+    print(f"ok: {len(actual)} modules, {len(data_files(checkout))} data files, from {location.parent}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), "--installed" in sys.argv[2:])
