@@ -63,8 +63,6 @@ def wheel(session: nox.Session) -> None:
             str(ROOT / "tests" / "test_conformance_generic.py"),
             "--rootdir",
             str(ROOT),
-            "-p",
-            "no:randomly",
         )
     shutil.rmtree(out, ignore_errors=True)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import flyte
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import byof
@@ -46,11 +47,11 @@ class Samples:
 
     @property
     def added(self) -> list[float]:
-        return [w - r for r, w in zip(self.raw, self.wrapped)]
+        return [w - r for r, w in zip(self.raw, self.wrapped, strict=True)]
 
     @property
     def ratio(self) -> list[float]:
-        return [w / r for r, w in zip(self.raw, self.wrapped)]
+        return [w / r for r, w in zip(self.raw, self.wrapped, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,12 @@ def measure(cases: Sequence[Case], *, repeat: int, warmup: int = 2) -> dict[str,
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = Table(title=title, title_justify="left")
+    """A rich table; text is escaped, since spreads like "[1.2–3.4]" would read as markup."""
+    table = Table(title=escape(title), title_justify="left")
     for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i == 0 else "right")
+        table.add_column(escape(header), justify="left" if i == 0 else "right")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(escape, row))
     Console().print(table)
 
 
