@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 import flyte
@@ -94,7 +94,9 @@ def overheads(samples: dict[str, harness.Samples], k: int) -> dict[str, list[flo
     """
     fixed = samples["empty"].added
     per_model = [(m - f) / k for m, f in zip(samples["model_calls"].added, fixed, strict=True)]
-    per_tool = [(t - f - pm) / k for t, f, pm in zip(samples["tool_calls"].added, fixed, per_model, strict=True)]
+    per_tool = [
+        (t - f - pm) / k for t, f, pm in zip(samples["tool_calls"].added, fixed, per_model, strict=True)
+    ]
     return {"per_run": fixed, "per_model_call": per_model, "per_tool_call": per_tool}
 
 
@@ -104,7 +106,7 @@ def run_row(label: str, calls: str, s: harness.Samples) -> list[str]:
     return [label, calls, f"{raw:.2f}", f"{wrapped:.2f}", f"{ratio:.2f}x", str(harness.summarize(s.added))]
 
 
-RUN_HEADERS = ("agent", "model / tool calls", "raw ms", "wrapped ms", "ratio", "added ms [p25–p75]")
+RUN_HEADERS = ("agent", "calls", "raw", "wrapped", "ratio", "added [p25–p75]")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -117,17 +119,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--json", metavar="PATH", help="write every sample and summary here")
     args = parser.parse_args(argv)
+    if args.k < 1:
+        parser.error("--k must be at least 1")
 
     flyte.init()
     env = flyte.TaskEnvironment("bench-generic")
     latency_s = args.model_latency_ms / 1000
     k = args.k
-    labels = {
-        "standard": "3 / 2",
-        "empty": "0 / 0",
-        "model_calls": f"{k} / 0",
-        "tool_calls": f"1 / {k}",
-    }
+    labels = {"standard": "3 / 2", "empty": "0 / 0", "model_calls": f"{k} / 0", "tool_calls": f"1 / {k}"}
     cases = [
         case(env, "standard", standard_agent(latency_s), MAIN_PROMPT),
         case(env, "empty", empty_agent, "hi"),
@@ -139,24 +138,33 @@ def main(argv: list[str] | None = None) -> None:
 
     m = harness.machine()
     print(f"{m['os']}, {m['cpu_count']} CPUs, Python {m['python']}, flyte {m['flyte']}, byof {m['byof']}")
+    print(
+        f"{args.repeat} rounds, model latency {args.model_latency_ms:g} ms; times in ms, medians; "
+        "calls = model/tool"
+    )
     harness.print_table(
-        f"Agent runs, raw vs wrapped (model latency {args.model_latency_ms:g} ms, medians of {args.repeat} rounds)",
+        "Agent runs, raw vs wrapped",
         RUN_HEADERS,
         [run_row(name, labels[name], s) for name, s in samples.items()],
     )
     harness.print_table(
-        f"byof overhead (K={k})",
-        ("added per", "ms [p25–p75]"),
-        [[name.replace("per_", "").replace("_", " "), str(harness.summarize(v))] for name, v in derived.items()],
+        f"byof overhead (from the variants, K={k})",
+        ("added per", "median [p25–p75]"),
+        [
+            [name.replace("per_", "").replace("_", " "), str(harness.summarize(v))]
+            for name, v in derived.items()
+        ],
     )
     results: dict[str, Any] = {
         "settings": {"repeat": args.repeat, "k": k, "model_latency_ms": args.model_latency_ms},
         "runs": {name: {"calls": labels[name], **harness.to_json(s)} for name, s in samples.items()},
-        "overhead_ms": {name: vars(harness.summarize(v)) for name, v in derived.items()},
+        "overhead_ms": {name: asdict(harness.summarize(v)) for name, v in derived.items()},
     }
 
     if args.latency_sweep:
-        slow = case(env, f"standard_{SWEEP_LATENCY_MS}ms", standard_agent(SWEEP_LATENCY_MS / 1000), MAIN_PROMPT)
+        slow = case(
+            env, f"standard_{SWEEP_LATENCY_MS}ms", standard_agent(SWEEP_LATENCY_MS / 1000), MAIN_PROMPT
+        )
         rounds = min(args.repeat, SWEEP_ROUNDS)
         swept = harness.measure([slow], repeat=rounds, warmup=1)[slow.name]
         harness.print_table(
@@ -167,11 +175,15 @@ def main(argv: list[str] | None = None) -> None:
                 run_row(f"{SWEEP_LATENCY_MS} ms", labels["standard"], swept),
             ],
         )
-        results["sweep"] = {"model_latency_ms": SWEEP_LATENCY_MS, "rounds": rounds, "standard": harness.to_json(swept)}
+        results["sweep"] = {
+            "model_latency_ms": SWEEP_LATENCY_MS,
+            "rounds": rounds,
+            "standard": harness.to_json(swept),
+        }
 
     if args.json:
         harness.write_json(args.json, results)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import flyte
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -123,7 +124,7 @@ def measure(cases: Sequence[Case], *, repeat: int, warmup: int = 2) -> dict[str,
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A rich table; text is escaped, since spreads like "[1.2–3.4]" would read as markup."""
-    table = Table(title=escape(title), title_justify="left")
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
     for i, header in enumerate(headers):
         table.add_column(escape(header), justify="left" if i == 0 else "right")
     for row in rows:
@@ -153,5 +154,9 @@ def to_json(samples: Samples) -> dict[str, Any]:
 
 
 def write_json(path: str, results: dict[str, Any]) -> None:
-    payload = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), **results}
+    payload = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **results,
+    }
     Path(path).write_text(json.dumps(payload, indent=2) + "\n")

@@ -23,7 +23,9 @@ def test_readme_first_screen_has_the_two_commands() -> None:
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     _, tests = readme_commands()
-    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    ci = [
+        line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")
+    ]
     assert tests in ci, f"{tests!r} not in .ci/run"
 
 
