@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         [run_row(name, labels[name], s) for name, s in samples.items()],
     )
     harness.print_table(
-        f"byof overhead (from the variants, K={k})",
+        f"byof overhead (K={k})",
         ("added per", "median [p25–p75]"),
         [
             [name.replace("per_", "").replace("_", " "), str(harness.summarize(v))]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import flyte
 
-from .errors import NotDurableError
+from .errors import NotDurableError, SerializationError
 from .events import ModelCalled, new_span_id
 from .fingerprint import canonical_json, fingerprint
 from .run_context import RunContext, in_flyte_task
@@ -30,6 +30,18 @@ Decode = Callable[[Any], Any]
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _dumps(encode: Encode, result: Any, name: str) -> str:
+    """The JSON text of a model response, or an error naming the step and the fix."""
+    try:
+        return json.dumps(encode(result))
+    except (TypeError, ValueError) as exc:
+        raise SerializationError(
+            f"model call {name!r} returned {type(result).__name__}, which its encoder did not turn into "
+            f"JSON ({exc}). A traced step stores JSON: return JSON-compatible data, a pydantic model or "
+            "a dataclass (byof.model_call), or give the adapter an encode/decode pair for it."
+        ) from exc
 
 
 def step_name(name: str) -> str:
@@ -97,7 +109,7 @@ class ModelTracer:
                 raise self._not_durable(name)
 
             async def body(request: str) -> str:
-                return json.dumps(encode(await call()))
+                return _dumps(encode, await call(), name)
 
             body.__name__ = body.__qualname__ = fn_name
             payload = json.loads(await flyte.trace(body)(canonical))
@@ -129,7 +141,7 @@ class ModelTracer:
                 return result
 
             def body(request: str) -> str:
-                return json.dumps(encode(call()))
+                return _dumps(encode, call(), name)
 
             body.__name__ = body.__qualname__ = fn_name
 

@@ -126,3 +126,20 @@ def test_sync_tool_called_on_the_event_loop_thread_explains_the_fix(flyte_local:
     with pytest.raises(Exception, match=r"await lookup.aio|Make the tool async") as info:
         flyte.run(task, prompt="x")
     assert NotDurableError.__name__ in repr(info.value) or "event loop" in str(info.value)
+
+
+def test_model_call_returning_non_json_names_the_step(flyte_local: None) -> None:
+    class Opaque:
+        pass
+
+    @byof.model_call
+    async def complete(prompt: str) -> Any:
+        return Opaque()
+
+    async def loop(prompt: str) -> str:
+        return str(await complete(prompt))
+
+    task = byof.wrap(loop, env=flyte.TaskEnvironment("e"))
+    with pytest.raises(Exception, match=r"model call 'complete' returned Opaque") as info:
+        flyte.run(task, prompt="x")
+    assert "A traced step stores JSON" in str(info.value)
