@@ -23,7 +23,7 @@ from pydantic_core import to_jsonable_python
 
 from .errors import NotDurableError, ToolDecoratorOrderError
 from .options import ToolMode, ToolOptions
-from .run_context import current_run, in_flyte_task
+from .run_context import RunContext, current_run, in_flyte_task
 from .tools import DURABLE_ATTR, is_async_callable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,12 +55,19 @@ def _check_plain_function(obj: Any, decorator: str) -> None:
     )
 
 
-def _outside_run(kind: str, name: str) -> NotDurableError:
-    return NotDurableError(
-        f"{kind} {name!r} was called inside a Flyte task that is not a byof-wrapped agent run, where "
-        f"it cannot be made durable. Wrap the loop that calls it with byof.wrap(...), or call "
-        f"{name}.__wrapped__(...) to run the plain function on purpose."
-    )
+def _active_run(kind: str, name: str) -> RunContext | None:
+    """The byof run to route through; None means call the plain function (no Flyte task at all).
+
+    Inside a Flyte task that is not a byof run, durability was asked for and cannot be given.
+    """
+    run = current_run()
+    if run is None and in_flyte_task():
+        raise NotDurableError(
+            f"{kind} {name!r} was called inside a Flyte task that is not a byof-wrapped agent run, where "
+            f"it cannot be made durable. Wrap the loop that calls it with byof.wrap(...), or call "
+            f"{name}.__wrapped__(...) to run the plain function on purpose."
+        )
+    return run
 
 
 @overload
@@ -108,29 +115,23 @@ def tool(
         if is_async_callable(fn):
 
             async def wrapper(*args: Any, **kwargs: Any) -> Any:
-                run = current_run()
+                run = _active_run("byof.tool", tool_name)
                 if run is None:
-                    if in_flyte_task():
-                        raise _outside_run("byof.tool", tool_name)
                     return await fn(*args, **kwargs)
                 return await run.router.route_once(tool_name, wrapper)(*args, **kwargs)
 
         else:
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-                run = current_run()
+                run = _active_run("byof.tool", tool_name)
                 if run is None:
-                    if in_flyte_task():
-                        raise _outside_run("byof.tool", tool_name)
                     return fn(*args, **kwargs)
                 return run.router.route_once(tool_name, wrapper)(*args, **kwargs)
 
         async def aio(*args: Any, **kwargs: Any) -> Any:
             """Await this tool from async code (a sync body then runs in a worker thread)."""
-            run = current_run()
+            run = _active_run("byof.tool", tool_name)
             if run is None:
-                if in_flyte_task():
-                    raise _outside_run("byof.tool", tool_name)
                 if is_async_callable(fn):
                     return await fn(*args, **kwargs)
                 return await asyncio.to_thread(fn, *args, **kwargs)
@@ -175,42 +176,28 @@ def model_call(func: Any = None, /, *, name: str | None = None) -> Any:
             ret = Any
         rebuild = TypeAdapter(ret).validate_python if ret is not Any else (lambda v: v)
 
-        def request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        def step_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+            """The tracer's request (the step's identity) and its JSON codec."""
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
-            return {"step": step, "arguments": dict(bound.arguments)}
+            request = {"step": step, "arguments": dict(bound.arguments)}
+            return {"request": request, "name": step, "encode": to_jsonable_python, "decode": rebuild}
 
         if is_async_callable(fn):
 
             async def wrapper(*args: Any, **kwargs: Any) -> Any:
-                run = current_run()
+                run = _active_run("byof.model_call", step)
                 if run is None:
-                    if in_flyte_task():
-                        raise _outside_run("byof.model_call", step)
                     return await fn(*args, **kwargs)
-                return await run.tracer.acall(
-                    request_of(args, kwargs),
-                    lambda: fn(*args, **kwargs),
-                    name=step,
-                    encode=to_jsonable_python,
-                    decode=rebuild,
-                )
+                return await run.tracer.acall(call=lambda: fn(*args, **kwargs), **step_args(args, kwargs))
 
         else:
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-                run = current_run()
+                run = _active_run("byof.model_call", step)
                 if run is None:
-                    if in_flyte_task():
-                        raise _outside_run("byof.model_call", step)
                     return fn(*args, **kwargs)
-                return run.tracer.call(
-                    request_of(args, kwargs),
-                    lambda: fn(*args, **kwargs),
-                    name=step,
-                    encode=to_jsonable_python,
-                    decode=rebuild,
-                )
+                return run.tracer.call(call=lambda: fn(*args, **kwargs), **step_args(args, kwargs))
 
         functools.update_wrapper(wrapper, fn)
         wrapper.__signature__ = sig  # type: ignore[attr-defined]

@@ -9,16 +9,16 @@ on the first run rather than only after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import flyte
 
 from .errors import NotDurableError, SerializationError
-from .events import ModelCalled, new_span_id
+from .events import ModelCalled
 from .fingerprint import canonical_json, fingerprint
 from .run_context import RunContext, in_flyte_task
 
@@ -63,23 +63,21 @@ class ModelTracer:
         self.enabled = enabled
         self.extra_noise = tuple(extra_noise)
 
-    def _prepare(self, request: Any, name: str) -> tuple[str, str, int, str]:
+    @contextlib.contextmanager
+    def _step(self, request: Any, name: str) -> Iterator[tuple[ModelCalled, str, str]]:
+        """One model call's event, open while it runs; yields it, the canonical request and the
+        traced function's name. The event is emitted with its outcome whatever happens."""
         canonical = canonical_json(request, extra_noise=self.extra_noise)
-        return canonical, fingerprint(canonical), self.run.next_seq("model"), step_name(name)
-
-    def _event(self, name: str, seq: int, fp: str, request: Any, started: float) -> ModelCalled:
-        return ModelCalled(
-            trace_id=self.run.trace_id,
-            agent=self.run.agent,
-            span_id=new_span_id(),
-            parent_id=self.run.span_id,
-            start_time=started,
+        event = self.run.child(
+            ModelCalled,
             name=name,
-            seq=seq,
-            fingerprint=fp,
+            seq=self.run.next_seq("model"),
+            fingerprint=fingerprint(canonical),
             input=request,
             traced=self.enabled,
         )
+        with self.run.observe(event):
+            yield event, canonical, step_name(name)
 
     def _not_durable(self, name: str) -> NotDurableError:
         return NotDurableError(
@@ -98,9 +96,7 @@ class ModelTracer:
         decode: Decode = _identity,
     ) -> R:
         """Run async `call` as a traced step identified by `request`."""
-        canonical, fp, seq, fn_name = self._prepare(request, name)
-        event = self._event(name, seq, fp, request, time.time())
-        try:
+        with self._step(request, name) as (event, canonical, fn_name):
             if not self.enabled:
                 result = await call()
                 event.output = encode(result)
@@ -112,15 +108,8 @@ class ModelTracer:
                 return _dumps(encode, await call(), name)
 
             body.__name__ = body.__qualname__ = fn_name
-            payload = json.loads(await flyte.trace(body)(canonical))
-            event.output = payload
-            return decode(payload)
-        except BaseException as exc:
-            event.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            event.end_time = time.time()
-            self.run.emit(event)
+            event.output = json.loads(await flyte.trace(body)(canonical))
+            return decode(event.output)
 
     def call(
         self,
@@ -132,9 +121,7 @@ class ModelTracer:
         decode: Decode = _identity,
     ) -> R:
         """Run sync `call` as a traced step; safe from threads that lost the task context."""
-        canonical, fp, seq, fn_name = self._prepare(request, name)
-        event = self._event(name, seq, fp, request, time.time())
-        try:
+        with self._step(request, name) as (event, canonical, fn_name):
             if not self.enabled:
                 result = call()
                 event.output = encode(result)
@@ -150,12 +137,5 @@ class ModelTracer:
                     raise self._not_durable(name)
                 return flyte.trace(body)(canonical)
 
-            payload = json.loads(self.run.call_in_context(traced))
-            event.output = payload
-            return decode(payload)
-        except BaseException as exc:
-            event.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            event.end_time = time.time()
-            self.run.emit(event)
+            event.output = json.loads(self.run.call_in_context(traced))
+            return decode(event.output)

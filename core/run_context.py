@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .options import WrapOptions
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Event)
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("byof_run", default=None)
 
@@ -62,6 +64,22 @@ class RunContext:
 
     def emit(self, event: Event) -> None:
         self.bus.emit(event)
+
+    def child(self, kind: type[E], **fields: Any) -> E:
+        """A new event of `kind` nested under this run's agent span."""
+        return kind(trace_id=self.trace_id, agent=self.agent, parent_id=self.span_id, **fields)
+
+    @contextlib.contextmanager
+    def observe(self, event: E) -> Iterator[E]:
+        """Keep `event` open around a step; record its error and end time, then emit it."""
+        try:
+            yield event
+        except BaseException as exc:
+            event.error = f"{type(exc).__name__}: {exc}"  # type: ignore[attr-defined]
+            raise
+        finally:
+            event.end_time = time.time()
+            self.emit(event)
 
     def capture(self) -> None:
         """Remember the running loop and the Flyte context; call inside the task, once."""

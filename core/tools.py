@@ -24,7 +24,7 @@ import flyte
 import flyte.errors
 
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
-from .events import ToolBlockedEvent, ToolCalled, new_span_id
+from .events import ToolBlockedEvent, ToolCalled
 from .options import ToolOptions, WrapOptions
 from .policy import ToolCall, check
 from .run_context import RunContext, in_flyte_task
@@ -257,43 +257,21 @@ class _DurableCall:
             raise TypeError(f"tool {spec.name!r}: {exc}") from exc
         options = self.router.options_for(spec)
         mode = options.mode or "task"
-        event = ToolCalled(
-            trace_id=run.trace_id,
-            agent=run.agent,
-            span_id=new_span_id(),
-            parent_id=run.span_id,
-            name=spec.name,
-            mode=mode,
-            input=inputs,
-        )
+        event = run.child(ToolCalled, name=spec.name, mode=mode, input=inputs)
         verdict = check(ToolCall(run.agent, spec.name, inputs, run.trace_id, mode=mode), run.options.plugins)
         if verdict.blocked:
             block = verdict.blocks[0]
             run.emit(
-                ToolBlockedEvent(
-                    trace_id=run.trace_id,
-                    agent=run.agent,
-                    parent_id=run.span_id,
-                    name=spec.name,
-                    input=inputs,
-                    reason=block.reason,
-                    policy=block.policy,
+                run.child(
+                    ToolBlockedEvent, name=spec.name, input=inputs, reason=block.reason, policy=block.policy
                 )
             )
             blocked = ToolBlocked(spec.name, block.reason, block.policy)
             raise self.blocked_error(blocked) if self.blocked_error else blocked
-        started = time.time()
-        event.start_time = started
-        try:
-            result = await self._dispatch(run, mode, options, inputs, event)
-            event.output = result
-            return result
-        except BaseException as exc:
-            event.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            event.end_time = time.time()
-            run.emit(event)
+        event.start_time = time.time()
+        with run.observe(event):
+            event.output = await self._dispatch(run, mode, options, inputs, event)
+            return event.output
 
     async def _dispatch(
         self, run: RunContext, mode: str, options: ToolOptions, inputs: dict[str, Any], event: ToolCalled

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -119,42 +118,27 @@ class WrappedAgent:
             run.router = ToolRouter(self.tools, self.options, run)
             run.tracer = ModelTracer(run, enabled=self.options.trace_models)
             agent = self._prepare(run.router, run.tracer)
-            started = time.time()
-            run.emit(
-                AgentStarted(
-                    trace_id=run.trace_id,
-                    agent=run.agent,
-                    span_id=run.span_id,
-                    parent_id=run.parent_id,
-                    start_time=started,
-                    adapter=self.adapter,
-                    input=inputs,
-                )
-            )
+            span = {
+                "trace_id": run.trace_id,
+                "agent": run.agent,
+                "span_id": run.span_id,
+                "parent_id": run.parent_id,
+            }
+            started = AgentStarted(**span, adapter=self.adapter, input=inputs)
+            run.emit(started)
             finished = AgentFinished(
-                trace_id=run.trace_id,
-                agent=run.agent,
-                span_id=run.span_id,
-                parent_id=run.parent_id,
-                start_time=started,
-                adapter=self.adapter,
-                input=inputs,
+                **span, start_time=started.start_time, adapter=self.adapter, input=inputs
             )
             try:
-                invocation = get_plugin_manager().hook.byof_invoke(
-                    adapter=self.adapter, agent=agent, inputs=inputs, run=run
-                )
-                if invocation is None:
-                    raise AdapterError(f"the {self.adapter} adapter cannot run {self.agent!r}")
-                output = await invocation
-                finished.output = output
-                return output
-            except BaseException as exc:
-                finished.error = f"{type(exc).__name__}: {exc}"
-                raise
+                with run.observe(finished):
+                    invocation = get_plugin_manager().hook.byof_invoke(
+                        adapter=self.adapter, agent=agent, inputs=inputs, run=run
+                    )
+                    if invocation is None:
+                        raise AdapterError(f"the {self.adapter} adapter cannot run {self.agent!r}")
+                    finished.output = await invocation
+                    return finished.output
             finally:
-                finished.end_time = time.time()
-                run.emit(finished)
                 if self.options.report:
                     from .report import publish
 
