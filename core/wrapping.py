@@ -118,7 +118,7 @@ class WrappedAgent:
             run.router = ToolRouter(self.tools, self.options, run)
             run.tracer = ModelTracer(run, enabled=self.options.trace_models)
             agent = self._prepare(run.router, run.tracer)
-            span = {
+            span: dict[str, Any] = {
                 "trace_id": run.trace_id,
                 "agent": run.agent,
                 "span_id": run.span_id,
