@@ -115,7 +115,24 @@ def _task_body(spec: ToolSpec, fn_name: str) -> Callable[..., Any]:
         except Exception as exc:
             raise to_flyte_error(exc, spec.control_flow) from exc
 
+    # Flyte versions cache="auto" by the task function's source; point it at the user's tool so
+    # an edited tool invalidates its cached results (the signature above still takes precedence).
+    body.__wrapped__ = spec.func  # type: ignore[attr-defined]
     return _declare(body, spec, fn_name)
+
+
+def _check_cacheable(spec: ToolSpec, cache: Any) -> None:
+    behavior = getattr(cache, "behavior", cache)
+    if behavior != "auto" or getattr(cache, "version_override", None):
+        return
+    try:
+        inspect.getsource(spec.func)
+    except (OSError, TypeError) as exc:
+        raise ToolRoutingError(
+            f"tool {spec.name!r}: cache='auto' versions the cache by the tool's source code, which is not "
+            f"available for {spec.func!r} ({exc}). Use flyte.Cache(behavior='override', "
+            "version_override='1') and bump the version when the tool changes."
+        ) from exc
 
 
 class ToolTaskFactory:
@@ -150,6 +167,7 @@ class ToolTaskFactory:
             if cached is not None and cached[0] is spec.func and cached[1] == options:
                 return cached[2]
             fn_name = task_function_name(self.agent_name, spec.name)
+            _check_cacheable(spec, options.cache)
             env = self._clone(options.env or self.env)
             resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name)
             task: Any = env.task(

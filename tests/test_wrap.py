@@ -274,3 +274,58 @@ def test_agent_task_registered_in_env_for_deploy() -> None:
     task = byof.wrap(loop, env=e, name="weather")
     assert e.tasks["deployable.weather"] is task
     assert list(task.interface.inputs) == ["prompt"] and task.interface.outputs["o0"] is str
+
+
+TOOL_V1 = """
+import byof
+runs = []
+
+@byof.tool
+def lookup(city: str) -> str:
+    runs.append(city)
+    return f"v1:{city}"
+"""
+
+
+def test_cached_tool_is_served_by_flyte_and_invalidated_by_editing_it(tmp_path: Path, monkeypatch) -> None:
+    import importlib
+    import sys
+    import uuid
+
+    module = f"cached_tool_{uuid.uuid4().hex[:8]}"
+    path = tmp_path / f"{module}.py"
+    path.write_text(TOOL_V1)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tools = importlib.import_module(module)
+
+    def wrapped() -> Any:
+        async def agent(prompt: str) -> str:
+            return await sys.modules[module].lookup.aio(city=prompt)
+
+        return byof.wrap(
+            agent, env=env("cache"), name=f"cached_{module}", tool_options={"lookup": {"cache": "auto"}}
+        )
+
+    assert run(wrapped(), prompt="Paris") == "v1:Paris"
+    assert run(wrapped(), prompt="Paris") == "v1:Paris"
+    assert tools.runs == ["Paris"], "the second identical call should come from Flyte's cache"
+
+    path.write_text(TOOL_V1.replace("v1:", "v2:"))
+    tools = importlib.reload(tools)
+    assert run(wrapped(), prompt="Paris") == "v2:Paris", (
+        "an edited tool must not be served a stale cached result"
+    )
+    assert tools.runs == ["Paris"]
+
+
+def test_auto_cache_on_a_tool_without_source_is_refused() -> None:
+    namespace: dict[str, Any] = {}
+    exec("def upper(text: str) -> str:\n    return text.upper()", namespace)  # no source file to version
+    upper = byof.tool(namespace["upper"])
+
+    async def agent(prompt: str) -> str:
+        return await upper.aio(prompt)
+
+    task = byof.wrap(agent, env=env(), tool_options={"upper": {"cache": "auto"}})
+    with pytest.raises(Exception, match="cache='auto' versions the cache by the tool's source"):
+        run(task, prompt="x")
