@@ -201,6 +201,11 @@ def wrap(
     """
     if not isinstance(env, flyte.TaskEnvironment):
         raise TypeError(f"byof.wrap(env=...) needs a flyte.TaskEnvironment, got {type(env).__name__}")
+    if isinstance(agent, flyte.TaskTemplate):
+        raise TypeError(
+            f"byof.wrap got the Flyte task {agent.name!r}, which is already durable; wrap the agent "
+            "object (or agent loop function) itself"
+        )
     info = detect(agent)
     options = WrapOptions(
         name=_identifier(name) if name else _default_name(agent),

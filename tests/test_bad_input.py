@@ -143,3 +143,10 @@ def test_model_call_returning_non_json_names_the_step(flyte_local: None) -> None
     with pytest.raises(Exception, match=r"model call 'complete' returned Opaque") as info:
         flyte.run(task, prompt="x")
     assert "A traced step stores JSON" in str(info.value)
+
+
+def test_wrapping_a_flyte_task_is_refused() -> None:
+    env = flyte.TaskEnvironment("e")
+    task = byof.wrap(lambda p: p, env=env, name="inner")
+    with pytest.raises(TypeError, match="already durable; wrap the agent"):
+        byof.wrap(task, env=env)
