@@ -12,16 +12,16 @@ import inspect
 import typing
 from typing import Any
 
-from byof.adapter import KNOWN_EXTRAS, AdapterInfo, Param, TaskSignature, output_type_for, to_output
+from byof.adapter import AdapterInfo, Param, TaskSignature, framework_of, output_type_for, to_output
 from byof.plugins import hookimpl
 
 NAME = "generic"
 
 
 def _is_framework_object(obj: Any) -> bool:
-    owner = getattr(obj, "__self__", obj)
-    module = type(owner).__module__ if not inspect.isroutine(owner) else getattr(owner, "__module__", "")
-    return (module or "").split(".")[0] in KNOWN_EXTRAS
+    """A framework's agent (or its bound method): its own adapter must handle it, not this one."""
+    owner = obj.__self__ if inspect.ismethod(obj) else obj
+    return framework_of(owner) is not None
 
 
 def _target(agent: Any) -> Any:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -23,6 +26,36 @@ KNOWN_EXTRAS: dict[str, str] = {
     "crewai": "crewai",
     "smolagents": "smolagents",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _distributions_of() -> dict[str, list[str]]:
+    return dict(metadata.packages_distributions())
+
+
+def framework_of(obj: Any) -> str | None:
+    """The known framework whose installed package defines `obj`'s class, if any.
+
+    Only an object whose class comes from the framework's installed distribution counts, so a
+    user's own module that happens to be called `agents.py` is not mistaken for a framework.
+    """
+    if inspect.isroutine(obj) or isinstance(obj, type):
+        return None
+    module = type(obj).__module__ or ""
+    top = module.split(".")[0]
+    if top not in KNOWN_EXTRAS or top not in _distributions_of():
+        return None
+    file = getattr(sys.modules.get(module), "__file__", None)
+    if file is None:
+        return top
+    for dist in _distributions_of()[top]:
+        try:
+            base = Path(str(metadata.distribution(dist).locate_file(""))).resolve()
+        except metadata.PackageNotFoundError:
+            continue
+        if base in Path(file).resolve().parents:
+            return top
+    return None
 
 
 @dataclass(frozen=True)
@@ -56,10 +89,11 @@ class AdapterInfo:
         except (InvalidVersion, InvalidSpecifier):
             return
         if not ok:
+            install = f"flyte-byof[{self.extra}]" if self.extra else f"{self.distribution}{self.supported}"
             raise FrameworkVersionError(
                 f"byof's {self.name} adapter supports {self.distribution}{self.supported}, "
                 f"but {self.distribution}=={version} is installed. "
-                f'Install a supported version: pip install "flyte-byof[{self.extra or self.name}]"'
+                f'Install a supported version: pip install "{install}"'
             )
 
 

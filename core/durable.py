@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import inspect
 import threading
 import typing
@@ -21,14 +22,14 @@ from typing import Any, TypeVar, overload
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
-from .errors import NotDurableError, ToolDecoratorOrderError
+from .errors import NotDurableError, ToolDecoratorOrderError, ToolRoutingError
 from .options import ToolMode, ToolOptions
-from .run_context import RunContext, current_run, in_flyte_task
+from .run_context import RunContext, active_runs, current_run, in_flyte_task
 from .tools import DURABLE_ATTR, is_async_callable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_tools: dict[str, Callable[..., Any]] = {}
+_tools: dict[str, dict[str, Callable[..., Any]]] = {}  # tool name -> {locator: function}
 _tools_lock = threading.Lock()
 
 
@@ -38,10 +39,29 @@ class DurableToolInfo:
     func: Callable[..., Any]
     options: ToolOptions | None
 
+    @property
+    def locator(self) -> str:
+        """Where a worker finds the tool again: "module:qualname"."""
+        return f"{self.func.__module__}:{self.func.__qualname__}"
 
-def durable_tool(name: str) -> Callable[..., Any] | None:
-    """The `byof.tool` function registered under `name` in this process, if any."""
-    return _tools.get(name)
+
+def durable_tool(name: str, locator: str | None = None) -> Callable[..., Any] | None:
+    """The `byof.tool` function named `name` in this process: the one at `locator`
+    ("module:qualname") when given, else the only one of that name."""
+    if locator is not None:
+        module, _, qualname = locator.partition(":")
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None and getattr(obj, DURABLE_ATTR, None) is not None:
+            return obj
+    found = _tools.get(name, {})
+    if len(found) > 1:
+        raise ToolRoutingError(
+            f"several byof.tool functions are named {name!r} ({', '.join(sorted(found))}); "
+            "give them distinct names with @byof.tool(name=...)"
+        )
+    return next(iter(found.values()), None)
 
 
 def _check_plain_function(obj: Any, decorator: str) -> None:
@@ -56,18 +76,29 @@ def _check_plain_function(obj: Any, decorator: str) -> None:
 
 
 def _active_run(kind: str, name: str) -> RunContext | None:
-    """The byof run to route through; None means call the plain function (no Flyte task at all).
+    """The byof run to route through; None means call the plain function (no run at all).
 
+    A thread started without the run's context (a raw `threading.Thread`, an executor that does
+    not copy context variables) still belongs to the run when it is the only one in the process.
     Inside a Flyte task that is not a byof run, durability was asked for and cannot be given.
     """
     run = current_run()
-    if run is None and in_flyte_task():
+    if run is not None:
+        return run
+    if in_flyte_task():
         raise NotDurableError(
             f"{kind} {name!r} was called inside a Flyte task that is not a byof-wrapped agent run, where "
             f"it cannot be made durable. Wrap the loop that calls it with byof.wrap(...), or call "
             f"{name}.__wrapped__(...) to run the plain function on purpose."
         )
-    return run
+    runs = active_runs()
+    if len(runs) > 1:
+        raise NotDurableError(
+            f"{kind} {name!r} was called from a thread that does not carry a byof run's context while "
+            f"{len(runs)} runs are active, so byof cannot tell which run it belongs to. Start the thread "
+            "with the caller's context: asyncio.to_thread(...), or contextvars.copy_context().run(...)."
+        )
+    return runs[0] if runs else None
 
 
 @overload
@@ -142,7 +173,7 @@ def tool(
         wrapper.aio = aio  # type: ignore[attr-defined]
         setattr(wrapper, DURABLE_ATTR, info)
         with _tools_lock:
-            _tools[tool_name] = wrapper
+            _tools.setdefault(tool_name, {})[info.locator] = wrapper
         return wrapper
 
     if func is not None:

@@ -96,6 +96,14 @@ class ModelTracer:
         decode: Decode = _identity,
     ) -> R:
         """Run async `call` as a traced step identified by `request`."""
+        if self.enabled and not in_flyte_task() and self.run.context is not None:
+            # Called from a loop or thread that lost the task's context: trace it on the run's loop.
+            return await self.run.on_run_loop(lambda: self._acall(request, call, name, encode, decode))
+        return await self._acall(request, call, name, encode, decode)
+
+    async def _acall(
+        self, request: Any, call: Callable[[], Awaitable[R]], name: str, encode: Encode, decode: Decode
+    ) -> R:
         with self._step(request, name) as (event, canonical, fn_name):
             if not self.enabled:
                 result = await call()

@@ -7,6 +7,7 @@ import time: loading every adapter has to cost nothing for frameworks that are n
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
@@ -75,8 +76,8 @@ def adapter_infos() -> list[AdapterInfo]:
 
 
 def _describe(agent: Any) -> str:
-    cls = type(agent)
-    return f"{cls.__module__}.{cls.__qualname__}"
+    named = agent if inspect.isroutine(agent) or isinstance(agent, type) else type(agent)
+    return f"{getattr(named, '__module__', '?')}.{getattr(named, '__qualname__', repr(named))}"
 
 
 def detect(agent: Any) -> AdapterInfo:
@@ -97,8 +98,14 @@ def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
     top = type(agent).__module__.split(".")[0]
     installed = ", ".join(f"{i.name} ({i.framework})" for i in infos) or "none"
     extra = KNOWN_EXTRAS.get(top)
-    if extra is not None:
-        fix = f'Install its adapter: pip install "flyte-byof[{extra}]".'
+    if extra is not None and any(i.extra == extra for i in infos):
+        fix = f'Install the framework its adapter supports: pip install "flyte-byof[{extra}]".'
+    elif extra is not None:
+        fix = (
+            f"This byof version has no {top} adapter yet; it will ship with the "
+            f'"flyte-byof[{extra}]" extra. Until then, wrap a plain function that runs your agent '
+            "(the generic adapter takes any callable) and mark its tools with byof.tool."
+        )
     else:
         fix = (
             "No byof extra covers this framework. Wrap a plain function that runs your agent "

@@ -43,18 +43,22 @@ def module_name_for(module: str, root_dir: Path | None) -> str:
 class ByofResolver:
     """Flyte task resolver for wrapped agents and their tools (duck-typed to Flyte's Resolver)."""
 
-    def __init__(self, module: str = "", task: str = "", tool: str | None = None) -> None:
+    def __init__(
+        self, module: str = "", task: str = "", tool: str | None = None, locator: str | None = None
+    ) -> None:
         self._module = module
         self._task = task
         self._tool = tool
+        self._locator = locator
 
     @classmethod
     def for_agent(cls, module: str, task: str) -> ByofResolver:
         return cls(module, task)
 
     @classmethod
-    def for_tool(cls, module: str, task: str, tool: str) -> ByofResolver:
-        return cls(module, task, tool)
+    def for_tool(cls, module: str, task: str, tool: str, locator: str | None = None) -> ByofResolver:
+        """`locator` ("module:qualname") pins a byof.tool function when names could collide."""
+        return cls(module, task, tool, locator)
 
     @property
     def import_path(self) -> str:
@@ -64,6 +68,9 @@ class ByofResolver:
         args = ["mod", module_name_for(self._module, root_dir), "task", self._task]
         if self._tool is not None:
             args += ["tool", self._tool]
+        if self._locator is not None:
+            module, _, qualname = self._locator.partition(":")
+            args += ["fn", f"{module_name_for(module, root_dir)}:{qualname}"]
         return args
 
     def load_task(self, loader_args: list[str]) -> Any:
@@ -76,4 +83,4 @@ class ByofResolver:
         tool = parsed.get("tool")
         if tool is None:
             return wrapped.task
-        return wrapped.tool_task(tool)
+        return wrapped.tool_task(tool, parsed.get("fn"))

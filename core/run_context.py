@@ -31,6 +31,8 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("byof_run", default=None)
+_active: dict[int, RunContext] = {}
+_active_lock = threading.Lock()
 
 
 def in_flyte_task() -> bool:
@@ -92,6 +94,17 @@ class RunContext:
             return fn(*args, **kwargs)
         return self.context.copy().run(fn, *args, **kwargs)
 
+    async def on_run_loop(self, make: Callable[[], Awaitable[T]]) -> T:
+        """Await `make()` on the run's loop, inside its context, from any loop or thread."""
+        if self.loop is None or self.context is None:
+            raise NotDurableError("the byof run has not started; call from inside the run")
+
+        async def in_run_context() -> T:
+            return await make()
+
+        future = self.context.copy().run(asyncio.run_coroutine_threadsafe, in_run_context(), self.loop)
+        return await asyncio.wrap_future(future)
+
     def run_blocking(self, make: Callable[[], Awaitable[T]], what: str) -> T:
         """Run a coroutine on the run's loop from a sync thread and wait for its result.
 
@@ -109,8 +122,9 @@ class RunContext:
         if running is self.loop:
             raise NotDurableError(
                 f"{what} is a sync call made on the agent task's event loop thread, where waiting for "
-                "a Flyte child task would block the loop it runs on. Make the tool async, or let "
-                "the framework run sync tools in a worker thread."
+                "a Flyte child task would block the loop it runs on. From async code, await the "
+                "tool's .aio(...) (byof.tool functions have it) or make the tool async; or let the "
+                "framework run sync tools in a worker thread."
             )
 
         async def in_run_context() -> T:
@@ -125,10 +139,20 @@ def current_run() -> RunContext | None:
     return _current.get()
 
 
+def active_runs() -> list[RunContext]:
+    """Every byof run executing in this process, whatever context the caller has."""
+    with _active_lock:
+        return list(_active.values())
+
+
 @contextlib.contextmanager
 def activate(run: RunContext) -> Iterator[RunContext]:
     token = _current.set(run)
+    with _active_lock:
+        _active[id(run)] = run
     try:
         yield run
     finally:
+        with _active_lock:
+            _active.pop(id(run), None)
         _current.reset(token)

@@ -47,6 +47,7 @@ class ToolSpec:
     description: str = ""
     control_flow: tuple[type[BaseException], ...] = ()
     options: ToolOptions | None = None
+    locator: str | None = None  # "module:qualname" of a byof.tool, for a worker to find it
     signature: ToolSignature = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,12 +72,13 @@ def is_async_callable(func: Any) -> bool:
     return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(type(func).__call__)
 
 
-def unwrap_durable(func: Callable[..., Any]) -> tuple[Callable[..., Any], ToolOptions | None]:
-    """The original body and decorator options of a `byof.tool` function (else `func`, None)."""
+def unwrap_durable(func: Callable[..., Any]) -> tuple[Callable[..., Any], ToolOptions | None, str | None]:
+    """The original body, decorator options and locator of a `byof.tool` function
+    (else `func`, None, None)."""
     info = getattr(func, DURABLE_ATTR, None)
     if info is None:
-        return func, None
-    return info.func, info.options
+        return func, None, None
+    return info.func, info.options, info.locator
 
 
 def task_function_name(agent: str, tool: str) -> str:
@@ -158,6 +160,12 @@ class ToolTaskFactory:
             self._clones[id(env)] = clone
         return clone
 
+    def built(self, tool: str) -> Any | None:
+        """The task last built for `tool` in this process, if any."""
+        with self._lock:
+            cached = self._tasks.get(tool)
+        return cached[2] if cached else None
+
     def task_for(self, spec: ToolSpec, options: ToolOptions) -> Any:
         """The tool's Flyte task, rebuilt only when its body or options change."""
         from .resolver import ByofResolver
@@ -169,7 +177,8 @@ class ToolTaskFactory:
             fn_name = task_function_name(self.agent_name, spec.name)
             _check_cacheable(spec, options.cache)
             env = self._clone(options.env or self.env)
-            resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name)
+            importable = spec.locator if spec.locator and "<locals>" not in spec.locator else None
+            resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name, importable)
             task: Any = env.task(
                 short_name=spec.name,
                 retries=options.retries or 0,
@@ -208,14 +217,14 @@ class ToolRouter:
         (never retried by Flyte). `blocked_error` turns a policy block into the framework's
         tool-error type; by default the agent sees `byof.ToolBlocked`.
         """
-        body, decorator_options = unwrap_durable(func)
+        body, decorator_options, locator = unwrap_durable(func)
         known = self.specs.get(name)
         if known is not None and known.func is not body:
             raise ToolRoutingError(
                 f"agent {self.factory.agent_name!r} has two different tools named {name!r} "
                 f"({known.func!r} and {body!r}); give one of them another name"
             )
-        spec = ToolSpec(name, body, description, control_flow, decorator_options)
+        spec = ToolSpec(name, body, description, control_flow, decorator_options, locator)
         self.specs[name] = spec
         call = _DurableCall(self, spec, blocked_error)
         if spec.is_async or is_async_callable(func):
@@ -268,6 +277,12 @@ class _DurableCall:
 
     async def acall(self, *args: Any, **kwargs: Any) -> Any:
         run = self._run()
+        if not in_flyte_task():
+            # Called from a loop or thread that lost the task's context: do the call on the run's loop.
+            return await run.on_run_loop(lambda: self._acall(run, args, kwargs))
+        return await self._acall(run, args, kwargs)
+
+    async def _acall(self, run: RunContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         spec = self.spec
         try:
             inputs = spec.signature.to_task_inputs(args, kwargs)

@@ -144,15 +144,19 @@ class WrappedAgent:
 
                     await publish([*collected, finished])
 
-    def tool_task(self, tool: str) -> Any:
-        """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for)."""
+    def tool_task(self, tool: str, locator: str | None = None) -> Any:
+        """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for); `locator`
+        ("module:qualname") pins which byof.tool function it is."""
         from .durable import durable_tool
 
+        built = self.tools.built(tool)
+        if built is not None:
+            return built
         router = ToolRouter(self.tools, self.options)
         self._prepare(router, None)
         spec = router.specs.get(tool)
         if spec is None:
-            func = durable_tool(tool)
+            func = durable_tool(tool, locator)
             if func is None:
                 raise ToolRoutingError(
                     f"agent {self.options.name!r} has no tool named {tool!r} "

@@ -9,7 +9,7 @@ import flyte
 import pytest
 
 import byof
-from byof.errors import NoAdapterError, NotDurableError, ToolDecoratorOrderError
+from byof.errors import NoAdapterError, ToolDecoratorOrderError
 
 
 def _object_from(module: str) -> Any:
@@ -17,12 +17,30 @@ def _object_from(module: str) -> Any:
     return cls()
 
 
-def test_unknown_framework_object_names_the_extra_to_install() -> None:
+def test_framework_without_an_adapter_names_the_extra_and_the_workaround() -> None:
     with pytest.raises(NoAdapterError) as info:
         byof.wrap(_object_from("crewai.crew"), env=flyte.TaskEnvironment("e"))
     message = str(info.value)
-    assert "crewai.crew.Crew" in message and 'pip install "flyte-byof[crewai]"' in message
+    assert "crewai.crew.Crew" in message and '"flyte-byof[crewai]"' in message
+    assert "no crewai adapter yet" in message and "wrap a plain function" in message
     assert "generic (any Python callable)" in message
+
+
+def test_adapter_registered_for_the_extra_says_to_install_it() -> None:
+    class Claims:
+        def byof_adapter_info(self) -> byof.AdapterInfo:
+            return byof.AdapterInfo(name="crewai-test", framework="CrewAI", extra="crewai")
+
+    plugin = Claims()
+    byof.register(plugin)
+    try:
+        with pytest.raises(
+            NoAdapterError,
+            match=r'Install the framework its adapter supports: pip install "flyte-byof\[crewai\]"',
+        ):
+            byof.wrap(_object_from("crewai.crew"), env=flyte.TaskEnvironment("e"))
+    finally:
+        byof.unregister(plugin)
 
 
 def test_object_of_no_known_framework_says_what_to_do() -> None:
@@ -31,10 +49,29 @@ def test_object_of_no_known_framework_says_what_to_do() -> None:
     assert "No byof extra covers" in str(info.value) and "entry-point group" in str(info.value)
 
 
-def test_framework_object_that_happens_to_be_callable_is_not_taken_as_a_loop() -> None:
-    cls = type("CodeAgent", (), {"__module__": "smolagents.agents", "__call__": lambda self, task: task})
-    with pytest.raises(NoAdapterError, match=r"flyte-byof\[smolagents\]"):
-        byof.wrap(cls(), env=flyte.TaskEnvironment("e"))
+def test_user_module_named_like_a_framework_is_still_a_loop(flyte_local: None) -> None:
+    """A user's own `agents.py` is not the openai-agents package: its functions are loops."""
+    namespace: dict[str, Any] = {"__name__": "agents"}
+    exec(
+        "def my_loop(prompt):\n    return prompt[::-1]\nclass Loop:\n    def __call__(self, p):\n        return p",
+        namespace,
+    )
+    assert (
+        flyte.run(byof.wrap(namespace["my_loop"], env=flyte.TaskEnvironment("e")), prompt="ab").outputs()[0]
+        == "ba"
+    )
+    assert byof.wrap(namespace["Loop"](), env=flyte.TaskEnvironment("e"), name="obj") is not None
+
+
+def test_unclaimed_function_is_described_by_its_own_name() -> None:
+    from byof.plugins import no_adapter_error
+
+    def my_loop(prompt: str) -> str:
+        return prompt
+
+    assert "test_bad_input.test_unclaimed_function_is_described_by_its_own_name.<locals>.my_loop" in str(
+        no_adapter_error(my_loop, [])
+    )
 
 
 def test_env_must_be_a_task_environment() -> None:
@@ -123,9 +160,11 @@ def test_sync_tool_called_on_the_event_loop_thread_explains_the_fix(flyte_local:
         return lookup(prompt)  # sync durable call on the task's own event loop thread
 
     task = byof.wrap(blocking_loop, env=flyte.TaskEnvironment("e"))
-    with pytest.raises(Exception, match=r"await lookup.aio|Make the tool async") as info:
+    with pytest.raises(
+        Exception, match=r"tool 'lookup' is a sync call made on the agent task's event loop"
+    ) as info:
         flyte.run(task, prompt="x")
-    assert NotDurableError.__name__ in repr(info.value) or "event loop" in str(info.value)
+    assert "await the tool's .aio(...)" in str(info.value)
 
 
 def test_model_call_returning_non_json_names_the_step(flyte_local: None) -> None:
@@ -150,3 +189,18 @@ def test_wrapping_a_flyte_task_is_refused() -> None:
     task = byof.wrap(lambda p: p, env=env, name="inner")
     with pytest.raises(TypeError, match="already durable; wrap the agent"):
         byof.wrap(task, env=env)
+
+
+def test_callable_object_of_an_installed_framework_is_left_to_its_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """click stands in for a framework here: its Command objects are callable and come from an installed
+    distribution, exactly the case of a smolagents agent, which the generic adapter must not claim."""
+    import click
+
+    import byof.adapter
+
+    monkeypatch.setitem(byof.adapter.KNOWN_EXTRAS, "click", "smolagents")
+    assert byof.adapter.framework_of(click.Command("cli")) == "click"
+    with pytest.raises(NoAdapterError, match=r"click.core.Command.*flyte-byof\[smolagents\]"):
+        byof.wrap(click.Command("cli"), env=flyte.TaskEnvironment("e"))

@@ -15,15 +15,22 @@ from pathlib import Path
 
 import pytest
 
+OTHER_TOOLS = """
+import byof
+
+
+@byof.tool
+def add(a: float, b: float) -> float:
+    # Same name as agentmod.add, different body: the worker must not confuse them.
+    return a * b
+"""
+
 AGENT_MODULE = """
 import flyte
 import byof
+import othertools  # noqa: F401 - defines another byof.tool named "add"
 
 env = flyte.TaskEnvironment("resolver-demo")
-
-
-class Unknown:
-    pass
 
 
 @byof.tool
@@ -56,12 +63,14 @@ flyte.init(root_dir=project)
 import agentmod
 
 wrapped = byof.wrapped_agent(agentmod.adder_task)
+local_answer = flyte.run(agentmod.adder_task, prompt="x").outputs()[0]
 add_task = wrapped.tool_task("add")
 ok = run_on_worker(add_task, work / "add", a=2.0, b=3.5)
 failed = run_on_worker(wrapped.tool_task("fail"), work / "fail", reason="no such thing")
 from byof.testing.worker import serialize
 agent_args = list(serialize(agentmod.adder_task, work / "agent", prompt="x").task_spec.task_template.container.args)
 print(json.dumps({
+    "local_answer": local_answer,
     "agent_task": agentmod.adder_task.name,
     "agent_args": agent_args,
     "tool_task": add_task.name,
@@ -81,6 +90,7 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE))
+    (project / "othertools.py").write_text(textwrap.dedent(OTHER_TOOLS))
     driver = tmp_path / "driver.py"
     driver.write_text(textwrap.dedent(DRIVER))
     proc = subprocess.run(
@@ -114,10 +124,13 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
         "resolver-demo.adder",
         "tool",
         "add",
+        "fn",
+        "agentmod:add",
     ]
     assert "--tgz" in tool_args, "the tool task must be serialized with a code bundle, as a deploy does"
     assert result["tool_task"] == "resolver-demo.adder__add"
-    assert result["value"] == 5.5, result["stderr"]
+    assert result["local_answer"] == "5.0"
+    assert result["value"] == 5.5, result["stderr"]  # agentmod.add, not othertools.add (which gives 7.0)
     # A failing tool on a worker still carries its exception class in the error code.
     assert result["fail_code"] == "byof:builtins:LookupError"
     assert "no such thing" in result["fail_message"]
@@ -126,10 +139,11 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
 def test_resolver_loads_wrapped_task_in_fresh_process(tmp_path: Path) -> None:
     """The agent task itself comes back from its loader args in a process that only imports it."""
     (tmp_path / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE))
+    (tmp_path / "othertools.py").write_text(textwrap.dedent(OTHER_TOOLS))
     code = (
         "from byof.resolver import ByofResolver\n"
         "t = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder'])\n"
-        "u = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder', 'tool', 'fail'])\n"
+        "u = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder', 'tool', 'fail', 'fn', 'agentmod:fail'])\n"
         "print(t.name, u.name, u.retries.count if hasattr(u.retries, 'count') else u.retries)\n"
     )
     proc = subprocess.run(

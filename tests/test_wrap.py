@@ -329,3 +329,26 @@ def test_auto_cache_on_a_tool_without_source_is_refused() -> None:
     task = byof.wrap(agent, env=env(), tool_options={"upper": {"cache": "auto"}})
     with pytest.raises(Exception, match="cache='auto' versions the cache by the tool's source"):
         run(task, prompt="x")
+
+
+def test_tools_and_model_calls_from_threads_without_the_run_context_stay_durable() -> None:
+    """A raw threading.Thread (no copied context), sync and with its own event loop: still durable."""
+    results: dict[str, Any] = {}
+
+    def worker() -> None:
+        results["sync_tool"] = add(4, 5)
+        results["sync_model"] = think_sync("xyz")
+        results["async_tool"] = asyncio.run(shout(text="raw"))
+
+    async def threaded(prompt: str) -> str:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        await asyncio.to_thread(thread.join)
+        return json.dumps(results, sort_keys=True)
+
+    task = byof.wrap(threaded, env=env())
+    with record_flyte() as rec:
+        out = json.loads(run(task, prompt="x"))
+    assert out == {"async_tool": "RAW", "sync_model": "zyx", "sync_tool": 9.0}
+    assert len(rec.tasks_named("__add")) == 1 and len(rec.tasks_named("__shout")) == 1
+    assert [s.name for s in rec.steps] == ["think_sync"]

@@ -98,6 +98,18 @@ def render_timeline(events: Sequence[Event], console: Console | None = None) -> 
     console.print(table)
 
 
+def _span_tree(events: Sequence[Event], root: str) -> set[str]:
+    """The span ids under `root` (itself included): one agent's steps, not its siblings' in a
+    fan-out, which share the Flyte run and so the trace id."""
+    tree = {root}
+    grew = True
+    while grew:
+        more = {e.span_id for e in events if e.parent_id in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return tree
+
+
 class ConsoleSink:
     """Collects events and prints a run's timeline when its outermost agent finishes.
 
@@ -115,8 +127,9 @@ class ConsoleSink:
             self.events.append(event)
             if not (isinstance(event, AgentFinished) and event.parent_id is None):
                 return
-            run = [e for e in self.events if e.trace_id == event.trace_id]
-            self.events = [e for e in self.events if e.trace_id != event.trace_id]
+            tree = _span_tree(self.events, event.span_id)
+            run = [e for e in self.events if e.span_id in tree]
+            self.events = [e for e in self.events if e.span_id not in tree]
         render_timeline(run, self.console)
 
     def render(self) -> None:
