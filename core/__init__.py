@@ -1,8 +1,8 @@
 """flyte-byof: run any Python agent framework durably on Flyte 2, in one call.
 
     import byof, flyte
-    env = byof.environment("my-agent", frameworks=["langgraph"])
-    task = byof.wrap(existing_agent, env=env, name="weather")
+    env = byof.environment("my-agent")
+    task = byof.wrap(my_agent_loop, env=env, name="weather")
     flyte.init(); print(flyte.run(task, prompt="Weather in Paris?").outputs())
 
 `import byof` imports no agent framework: adapters import theirs only when an object of it

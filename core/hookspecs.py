@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from byof.templates import TemplateInfo
+
     from .adapter import AdapterInfo, TaskSignature
     from .events import Event
     from .model_calls import ModelTracer
     from .policy import Block, ToolCall
     from .run_context import RunContext
-    from .templates import TemplateInfo
     from .tools import ToolRouter
 
 hookspec = pluggy.HookspecMarker("byof")

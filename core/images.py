@@ -14,9 +14,13 @@ from .plugins import get_plugin_manager
 DISTRIBUTION = "flyte-byof"
 
 
-def image_packages(frameworks: Iterable[str]) -> list[str]:
+def image_packages(frameworks: Iterable[str], byof_requirement: str | None = None) -> list[str]:
     """The pip requirements of an image for `frameworks`: flyte-byof with their extras, plus
-    whatever each framework's adapter adds through `byof_image_packages`."""
+    whatever each framework's adapter adds through `byof_image_packages`.
+
+    `byof_requirement` replaces the released `flyte-byof==<version>` (a git URL, a wheel path
+    in the image), e.g. to run an unreleased byof on a cluster; the extras are appended to it.
+    """
     extras: list[str] = []
     packages: list[str] = []
     known = sorted(set(KNOWN_EXTRAS.values()))
@@ -32,6 +36,8 @@ def image_packages(frameworks: Iterable[str]) -> list[str]:
             )
         packages.extend(p for p in contributed if p not in packages)
     spec = f"[{','.join(extras)}]" if extras else ""
+    if byof_requirement is not None:
+        return [f"{DISTRIBUTION}{spec} @ {byof_requirement}" if extras else byof_requirement, *packages]
     return [f"{DISTRIBUTION}{spec}=={__version__}", *packages]
 
 
@@ -41,12 +47,15 @@ def environment(
     frameworks: Iterable[str] = (),
     image: flyte.Image | None = None,
     python_version: tuple[int, int] | None = None,
+    byof_requirement: str | None = None,
     **kwargs: Any,
 ) -> flyte.TaskEnvironment:
     """A `flyte.TaskEnvironment` named `name` whose image holds flyte-byof and `frameworks`.
 
-    Pass `image` to start from your own base image; every other keyword (resources, secrets,
-    env_vars, cache, ...) goes to `flyte.TaskEnvironment` unchanged.
+    Pass `image` to start from your own base image, `byof_requirement` to install byof from
+    somewhere other than the package index; every other keyword (resources, secrets, env_vars,
+    cache, ...) goes to `flyte.TaskEnvironment` unchanged.
     """
     base = image if image is not None else flyte.Image.from_debian_base(python_version=python_version)
-    return flyte.TaskEnvironment(name, image=base.with_pip_packages(*image_packages(frameworks)), **kwargs)
+    packages = image_packages(frameworks, byof_requirement)
+    return flyte.TaskEnvironment(name, image=base.with_pip_packages(*packages), **kwargs)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import flyte
 
 from .adapter import TaskSignature
 from .errors import AdapterError, ToolRoutingError
-from .events import AgentFinished, AgentStarted, Event, EventBus
+from .events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
 from .model_calls import ModelTracer
 from .options import TOOL_MODES, ToolOptions, WrapOptions
 from .plugins import detect, get_plugin_manager
@@ -130,7 +131,7 @@ class WrappedAgent:
                 **span, start_time=started.start_time, adapter=self.adapter, input=inputs
             )
             try:
-                with run.observe(finished):
+                with run.observe(finished), _report_errors(run, "agent"):
                     invocation = get_plugin_manager().hook.byof_invoke(
                         adapter=self.adapter, agent=agent, inputs=inputs, run=run
                     )
@@ -165,6 +166,16 @@ class WrappedAgent:
             router.route(tool, func)
             spec = router.specs[tool]
         return self.tools.task_for(spec, router.options_for(spec))
+
+
+@contextlib.contextmanager
+def _report_errors(run: RunContext, where: str) -> Iterator[None]:
+    """Emit an ERROR event for an exception escaping the agent's run, then let it go on."""
+    try:
+        yield
+    except Exception as exc:
+        run.emit(run.child(ErrorEvent, where=where, error_type=type(exc).__name__, message=str(exc)))
+        raise
 
 
 def _tool_options(value: str | ToolOptions | Mapping[str, Any]) -> ToolOptions:

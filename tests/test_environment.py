@@ -43,3 +43,11 @@ def test_own_base_image_is_extended() -> None:
     base = flyte.Image.from_debian_base(python_version=(3, 12)).with_pip_packages("numpy")
     env = byof.environment("x", frameworks=["smolagents"], image=base)
     assert image_pip_packages(env.image) == ["numpy", f"flyte-byof[smolagents]=={byof.__version__}"]
+
+
+def test_unreleased_byof_can_come_from_elsewhere() -> None:
+    url = "git+https://example.com/flyte-byof@main"
+    assert image_pip_packages(byof.environment("x", byof_requirement=url).image) == [url]
+    assert image_pip_packages(byof.environment("x", frameworks=["crewai"], byof_requirement=url).image) == [
+        f"flyte-byof[crewai] @ {url}"
+    ]

@@ -352,3 +352,17 @@ def test_tools_and_model_calls_from_threads_without_the_run_context_stay_durable
     assert out == {"async_tool": "RAW", "sync_model": "zyx", "sync_tool": 9.0}
     assert len(rec.tasks_named("__add")) == 1 and len(rec.tasks_named("__shout")) == 1
     assert [s.name for s in rec.steps] == ["think_sync"]
+
+
+def test_failed_run_emits_an_error_event() -> None:
+    events: list[Event] = []
+
+    async def broken(prompt: str) -> str:
+        raise KeyError("missing config")
+
+    task = byof.wrap(broken, env=env(), sinks=[events.append])
+    with pytest.raises(Exception, match="missing config"):
+        run(task, prompt="x")
+    errors = [e for e in events if e.kind == "error"]
+    assert len(errors) == 1 and errors[0].error_type == "KeyError" and errors[0].where == "agent"
+    assert [e.kind for e in events][-1] == "agent.end" and events[-1].error
