@@ -21,6 +21,7 @@ __all__ = [
     "TaskInfo",
     "new_raw_data_path",
     "image_pip_packages",
+    "local_cache_dir",
     "read_worker_result",
     "register_observer",
     "unregister_observer",
@@ -56,3 +57,12 @@ def read_worker_result(task: Any, outputs_prefix: str) -> tuple[Any, BaseExcepti
 def image_pip_packages(image: Any) -> list[str]:
     """Every pip requirement the layers of `image` install, in order."""
     return [p for layer in image._layers for p in (getattr(layer, "packages", None) or ())]
+
+
+# - Flyte's local cache directory (~/.flyte/local-cache by default, or beside the config file):
+#   byof's local journal lives beside it.
+def local_cache_dir() -> Any:
+    """The directory of Flyte's local task cache, as a Path (not created)."""
+    from flyte._persistence._db import LocalDB
+
+    return LocalDB._get_cache_dir()

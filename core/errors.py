@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import flyte.errors
+
 
 class ByofError(Exception):
     """Base class of every error byof raises on its own account."""
@@ -59,3 +61,13 @@ class ToolFailed(ByofError):
     def __init__(self, original_type: str, message: str) -> None:
         self.original_type = original_type
         super().__init__(f"{original_type}: {message}")
+
+
+class JournalDivergenceError(ByofError, flyte.errors.NonRecoverableError):
+    """On resume, a step's request differs from the one the journal holds for that position.
+
+    Retrying cannot fix it, so Flyte is told not to retry (a non-recoverable user error).
+    """
+
+    def __init__(self, message: str) -> None:
+        flyte.errors.NonRecoverableError.__init__(self, message, code="JournalDivergenceError")

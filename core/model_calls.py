@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import flyte
 
 from .errors import NotDurableError, SerializationError
-from .events import ModelCalled
+from .events import ModelCalled, StepReplayed
 from .fingerprint import canonical_json, fingerprint
 from .run_context import RunContext, in_flyte_task
 
@@ -64,9 +65,9 @@ class ModelTracer:
         self.extra_noise = tuple(extra_noise)
 
     @contextlib.contextmanager
-    def _step(self, request: Any, name: str) -> Iterator[tuple[ModelCalled, str, str]]:
+    def _step(self, request: Any, name: str) -> Iterator[tuple[ModelCalled, str, _Replay]]:
         """One model call's event, open while it runs; yields it, the canonical request and the
-        traced function's name. The event is emitted with its outcome whatever happens."""
+        step's journal entry. The event is emitted with its outcome whatever happens."""
         canonical = canonical_json(request, extra_noise=self.extra_noise)
         event = self.run.child(
             ModelCalled,
@@ -77,7 +78,8 @@ class ModelTracer:
             traced=self.enabled,
         )
         with self.run.observe(event):
-            yield event, canonical, step_name(name)
+            replay = _Replay(self.run, event) if self.enabled else _Replay(None, event)
+            yield event, canonical, replay
 
     def _not_durable(self, name: str) -> NotDurableError:
         return NotDurableError(
@@ -104,7 +106,7 @@ class ModelTracer:
     async def _acall(
         self, request: Any, call: Callable[[], Awaitable[R]], name: str, encode: Encode, decode: Decode
     ) -> R:
-        with self._step(request, name) as (event, canonical, fn_name):
+        with self._step(request, name) as (event, canonical, replay):
             if not self.enabled:
                 result = await call()
                 event.output = encode(result)
@@ -113,10 +115,12 @@ class ModelTracer:
                 raise self._not_durable(name)
 
             async def body(request: str) -> str:
+                if replay.text is not None:
+                    return replay.text
                 return _dumps(encode, await call(), name)
 
-            body.__name__ = body.__qualname__ = fn_name
-            event.output = json.loads(await flyte.trace(body)(canonical))
+            body.__name__ = body.__qualname__ = step_name(name)
+            event.output = json.loads(replay.done(await flyte.trace(body)(canonical)))
             return decode(event.output)
 
     def call(
@@ -129,21 +133,63 @@ class ModelTracer:
         decode: Decode = _identity,
     ) -> R:
         """Run sync `call` as a traced step; safe from threads that lost the task context."""
-        with self._step(request, name) as (event, canonical, fn_name):
+        with self._step(request, name) as (event, canonical, replay):
             if not self.enabled:
                 result = call()
                 event.output = encode(result)
                 return result
 
             def body(request: str) -> str:
+                if replay.text is not None:
+                    return replay.text
                 return _dumps(encode, call(), name)
 
-            body.__name__ = body.__qualname__ = fn_name
+            body.__name__ = body.__qualname__ = step_name(name)
 
             def traced() -> str:
                 if not in_flyte_task():
                     raise self._not_durable(name)
                 return flyte.trace(body)(canonical)
 
-            event.output = json.loads(self.run.call_in_context(traced))
+            event.output = json.loads(replay.done(self.run.call_in_context(traced)))
             return decode(event.output)
+
+
+class _Replay:
+    """A model call's journal entry: the journaled response to serve, or the record to write.
+
+    A served response still goes through `flyte.trace` (the body returns it without calling the
+    model), so the resumed run's trace has every step, as a cluster's replay would show it.
+    """
+
+    def __init__(self, run: RunContext | None, event: ModelCalled) -> None:
+        self.run, self.event, self.started = run, event, time.time()
+        self.key: str | None = None
+        self.text: str | None = None
+        self.saved_ms = 0.0
+        if run is not None and run.journal is not None:
+            self.key, step = run.journal.model_step(event.seq, event.fingerprint, event.name)
+            if step is not None:
+                self.text, self.saved_ms = step.payload.decode(), step.duration_ms
+
+    def done(self, response: str) -> str:
+        """Record a live response, or report a served one; returns the response."""
+        if self.run is None or self.run.journal is None or self.key is None:
+            return response
+        if self.text is None:
+            self.run.journal.record_model(
+                self.key, self.event.seq, self.event.fingerprint, self.event.name, response, self.started
+            )
+        else:
+            self.run.journal.model_done(self.event.seq)
+            self.event.replayed = True
+            self.run.emit(
+                self.run.child(
+                    StepReplayed,
+                    step="model",
+                    name=self.event.name,
+                    seq=self.event.seq,
+                    saved_ms=self.saved_ms,
+                )
+            )
+        return response

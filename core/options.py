@@ -54,6 +54,8 @@ class WrapOptions:
     report: bool = False
     plugins: tuple[Any, ...] = ()
     max_event_chars: int = 4000
+    journal: bool | str = True  # local crash-resume journal: on, off, or a file path
+    on_divergence: Literal["error", "rerun"] = "error"
 
     def for_tool(self, tool_name: str) -> ToolOptions:
         return self.tools.merged(self.tool_overrides.get(tool_name))

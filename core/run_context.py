@@ -55,6 +55,7 @@ class RunContext:
     context: contextvars.Context | None = None
     router: Any = None  # the run's ToolRouter
     tracer: Any = None  # the run's ModelTracer
+    journal: Any = None  # the run's RunJournal, when local durability is on
     _counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -24,9 +24,11 @@ import flyte
 import flyte.errors
 
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
-from .events import ToolBlockedEvent, ToolCalled
+from .events import StepReplayed, ToolBlockedEvent, ToolCalled
+from .fingerprint import canonical_json, fingerprint
 from .options import ToolOptions, WrapOptions
 from .policy import ToolCall, check
+from .replay import RunJournal
 from .run_context import RunContext, in_flyte_task
 from .tool_errors import from_flyte_error, to_flyte_error
 from .tool_signature import ToolSignature
@@ -302,8 +304,25 @@ class _DurableCall:
             blocked = ToolBlocked(spec.name, block.reason, block.policy)
             raise self.blocked_error(blocked) if self.blocked_error else blocked
         event.start_time = time.time()
+        journal = run.journal if mode != "inline" else None
+        key, fp, step = None, "", None
+        if journal is not None:
+            fp = fingerprint(canonical_json({"tool": spec.name, "arguments": inputs}))
+            key, step = journal.tool_step(spec.name, fp)
         with run.observe(event):
-            event.output = await self._dispatch(run, mode, options, inputs, event)
+            if step is not None:
+                event.replayed = True
+                run.emit(run.child(StepReplayed, step="tool", name=spec.name, saved_ms=step.duration_ms))
+                event.output = RunJournal.replay_tool(step)
+                return event.output
+            try:
+                event.output = await self._dispatch(run, mode, options, inputs, event)
+            except Exception as exc:
+                if journal is not None:
+                    journal.record_tool(key, spec.name, fp, False, exc, event.start_time)
+                raise
+            if journal is not None:
+                journal.record_tool(key, spec.name, fp, True, event.output, event.start_time)
             return event.output
 
     async def _dispatch(

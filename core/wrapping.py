@@ -7,16 +7,19 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import flyte
 
 from .adapter import TaskSignature
 from .errors import AdapterError, ToolRoutingError
 from .events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
+from .journal import enabled as journal_enabled
+from .journal import open_journal
 from .model_calls import ModelTracer
 from .options import TOOL_MODES, ToolOptions, WrapOptions
 from .plugins import detect, get_plugin_manager
+from .replay import RunJournal
 from .resolver import ByofResolver
 from .run_context import RunContext, activate, current_run
 from .tools import ToolRouter, ToolTaskFactory
@@ -88,7 +91,7 @@ class WrappedAgent:
         span_id = action.name if action else "agent"
         parent = current_run()
         extra = [collected.append] if self.options.report else []
-        return RunContext(
+        run = RunContext(
             agent=self.options.name,
             adapter=self.adapter,
             options=self.options,
@@ -97,6 +100,12 @@ class WrappedAgent:
             bus=self._bus(extra),
             parent_id=parent.span_id if parent else None,
         )
+        if tctx and tctx.mode == "local" and self.options.journal is not False and journal_enabled():
+            path = self.options.journal if isinstance(self.options.journal, str) else None
+            run.journal = RunJournal(
+                open_journal(path), trace_id, span_id, self.options.name, self.options.on_divergence
+            )
+        return run
 
     def _prepare(self, router: ToolRouter, tracer: ModelTracer | None) -> Any:
         hook = get_plugin_manager().hook
@@ -130,6 +139,8 @@ class WrappedAgent:
             finished = AgentFinished(
                 **span, start_time=started.start_time, adapter=self.adapter, input=inputs
             )
+            if run.journal is not None:
+                run.journal.start(inputs, run.parent_id)
             try:
                 with run.observe(finished), _report_errors(run, "agent"):
                     invocation = get_plugin_manager().hook.byof_invoke(
@@ -138,7 +149,13 @@ class WrappedAgent:
                     if invocation is None:
                         raise AdapterError(f"the {self.adapter} adapter cannot run {self.agent!r}")
                     finished.output = await invocation
-                    return finished.output
+                if run.journal is not None:
+                    run.journal.finish(ok=True)
+                return finished.output
+            except Exception:
+                if run.journal is not None:
+                    run.journal.finish(ok=False)
+                raise
             finally:
                 if self.options.report:
                     from .report import publish
@@ -201,6 +218,8 @@ def wrap(
     report: bool = False,
     plugins: Iterable[Any] = (),
     sinks: Iterable[Callable[[Event], None]] = (),
+    journal: bool | str = True,
+    on_divergence: Literal["error", "rerun"] = "error",
 ) -> Any:
     """Make `agent` (an object of any supported framework) a durable Flyte task in `env`.
 
@@ -213,6 +232,11 @@ def wrap(
     tool name (retries, cache, timeout, resources, another TaskEnvironment). `trace_models`
     turns model-call tracing off. `plugins` are plugin objects (policies, sinks) for this agent
     only; `sinks` are callables that receive every event.
+
+    Local runs keep a crash-resume journal (`journal=False` turns it off, a path moves it): a
+    run started again with the same run name, or retried, serves its completed model and tool
+    calls from it. `on_divergence="rerun"` re-executes from the first step whose request
+    changed instead of stopping there.
     """
     if not isinstance(env, flyte.TaskEnvironment):
         raise TypeError(f"byof.wrap(env=...) needs a flyte.TaskEnvironment, got {type(env).__name__}")
@@ -230,6 +254,8 @@ def wrap(
         retries=retries,
         report=report,
         plugins=tuple(plugins),
+        journal=journal,
+        on_divergence=on_divergence,
     )
     module = sys._getframe(1).f_globals.get("__name__", "__main__")
     wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)

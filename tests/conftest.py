@@ -12,6 +12,12 @@ os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _journal_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """byof's local journal goes to a throwaway file, never to the developer's ~/.flyte."""
+    os.environ["BYOF_JOURNAL_PATH"] = str(tmp_path_factory.mktemp("journal") / "journal.db")
+
+
 @pytest.fixture(autouse=True)
 def _no_real_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach a real model provider, whatever the developer's shell exports."""

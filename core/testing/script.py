@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -130,10 +130,15 @@ class Script:
     _snapshot_opaque = True  # its request log is the test's, not the agent's state
 
     def __init__(
-        self, turns: Sequence[Turn] = (), *, by_prompt: Mapping[str, Sequence[Turn]] | None = None
+        self,
+        turns: Sequence[Turn] = (),
+        *,
+        by_prompt: Mapping[str, Sequence[Turn]] | None = None,
+        on_respond: Callable[[Request], None] | None = None,
     ) -> None:
         self.turns = tuple(turns)
         self.by_prompt = {k: tuple(v) for k, v in (by_prompt or {}).items()}
+        self.on_respond = on_respond
         self.requests: list[Request] = []
         self._lock = threading.Lock()
 
@@ -144,7 +149,13 @@ class Script:
         return self.turns
 
     def respond(self, request: Request) -> Turn:
-        """The rendered turn for `request`; records the request."""
+        """The rendered turn for `request`; records the request.
+
+        `on_respond(request)` runs first: tests use it to count calls across processes, to fail
+        or to kill the process at a given call.
+        """
+        if self.on_respond is not None:
+            self.on_respond(request)
         with self._lock:
             self.requests.append(request)
         turns = self.turns_for(request.prompt)

@@ -1,0 +1,177 @@
+"""One run's view of the journal: find completed steps, record new ones, catch divergence.
+
+Step identity does not depend on scheduling order: a model call is its canonical request's
+fingerprint plus how many identical requests this run made before it; a tool call is its name,
+its arguments' fingerprint and the same occurrence count. Parallel tool calls that finish in any
+order therefore find their own records. Position (how many model calls came before) is kept
+only to detect divergence and to drop a stale tail.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from typing import Any, Literal
+
+import cloudpickle
+
+from .errors import JournalDivergenceError
+from .fingerprint import canonical_json, fingerprint
+from .journal import Journal, Step
+
+logger = logging.getLogger("byof.journal")
+
+OnDivergence = Literal["error", "rerun"]
+
+
+class RunJournal:
+    """The journal scoped to one wrapped-agent execution (run name + the agent's action)."""
+
+    def __init__(
+        self, journal: Journal, run_name: str, scope: str, agent: str, on_divergence: OnDivergence
+    ) -> None:
+        self.journal = journal
+        self.run_name = run_name
+        self.scope = scope
+        self.agent = agent
+        self.on_divergence = on_divergence
+        self._seen: Counter[str] = Counter()
+        self._models_done = 0
+        self._diverged = False
+        self._lock = threading.Lock()
+
+    def _occurrence(self, identity: str) -> str:
+        with self._lock:
+            self._seen[identity] += 1
+            return f"{identity}#{self._seen[identity]}"
+
+    # -- model calls ----------------------------------------------------------------------
+
+    def model_step(self, seq: int, fingerprint: str, name: str) -> tuple[str, Step | None]:
+        """(key, the journaled step to replay or None). Raises on divergence unless told to rerun."""
+        key = self._occurrence(f"{name}:{fingerprint}")
+        step = None if self._diverged else self.journal.get(self.run_name, self.scope, "model", key)
+        if step is None and not self._diverged:
+            self._check_divergence(seq, fingerprint, name)
+        return key, step
+
+    def _check_divergence(self, seq: int, fingerprint: str, name: str) -> None:
+        """A new request where the journaled run had already gone further: the run changed."""
+        old = self.journal.model_at(self.run_name, self.scope, seq - 1)
+        if old is None:
+            return
+        if self.on_divergence == "rerun":
+            dropped = self.journal.forget_from(self.run_name, self.scope, seq - 1)
+            self._diverged = True
+            logger.warning(
+                "run %r, agent %r: model call %d (%s) diverged from the journal; re-executing from here "
+                "(dropped %d journaled steps)",
+                self.run_name,
+                self.agent,
+                seq,
+                name,
+                dropped,
+            )
+            return
+        raise JournalDivergenceError(
+            f"run {self.run_name!r}, agent {self.agent!r}: model call {seq} ({name}) is not the one this run "
+            f"journaled at that step (journaled request fingerprint {old.fingerprint}, now {fingerprint}). "
+            "The prompt, the agent, its tools or a tool result changed since. Start fresh with a new run "
+            f"name, delete the old journal with `byof runs rm {self.run_name}`, or wrap with "
+            "on_divergence='rerun' to re-execute from this step on."
+        )
+
+    def record_model(
+        self, key: str, seq: int, fingerprint: str, name: str, response: str, started: float
+    ) -> None:
+        self.journal.put(
+            self.run_name,
+            self.scope,
+            Step(
+                "model",
+                key,
+                name,
+                fingerprint,
+                seq - 1,
+                True,
+                response.encode(),
+                (time.time() - started) * 1000,
+            ),
+        )
+        with self._lock:
+            self._models_done = max(self._models_done, seq)
+
+    def model_done(self, seq: int) -> None:
+        with self._lock:
+            self._models_done = max(self._models_done, seq)
+
+    # -- tool calls -----------------------------------------------------------------------
+
+    def tool_step(self, name: str, fingerprint: str) -> tuple[str, Step | None]:
+        key = self._occurrence(f"{name}:{fingerprint}")
+        step = None if self._diverged else self.journal.get(self.run_name, self.scope, "tool", key)
+        return key, step
+
+    def record_tool(
+        self, key: str, name: str, fingerprint: str, ok: bool, value: Any, started: float
+    ) -> None:
+        """Record a finished tool call; a value that cannot be pickled is not journaled (said once)."""
+        try:
+            payload = cloudpickle.dumps(value)
+        except Exception as exc:
+            logger.warning(
+                "tool %r of agent %r returned a value that cannot be journaled (%s); a resumed run will "
+                "call this tool again",
+                name,
+                self.agent,
+                exc,
+            )
+            return
+        with self._lock:
+            after = self._models_done
+        self.journal.put(
+            self.run_name,
+            self.scope,
+            Step("tool", key, name, fingerprint, after, ok, payload, (time.time() - started) * 1000),
+        )
+
+    @staticmethod
+    def replay_tool(step: Step) -> Any:
+        """A journaled tool call's result; a journaled failure is raised again."""
+        value = cloudpickle.loads(step.payload)
+        if not step.ok:
+            raise value
+        return value
+
+    # -- the run --------------------------------------------------------------------------
+
+    def start(self, inputs: Any, parent: str | None) -> None:
+        """Open this execution; a lone earlier execution with other inputs is a divergence.
+
+        Flyte names a child action by its inputs, so a changed prompt gives a new scope rather
+        than a mismatching step. When the run's only earlier execution of this agent (under the
+        same parent) had other inputs, the run was restarted with a changed prompt.
+        """
+        inputs_fp = fingerprint(canonical_json(inputs))
+        parent_key = parent or ""
+        if self.journal.get_scope(self.run_name, self.scope) is None:
+            others = self.journal.siblings(self.run_name, self.scope, self.agent, parent_key)
+            if len(others) == 1 and others[0][1] != inputs_fp:
+                old_scope, old_fp = others[0]
+                if self.on_divergence == "rerun":
+                    self.journal.remove_scope(self.run_name, old_scope)
+                else:
+                    raise JournalDivergenceError(
+                        f"run {self.run_name!r}, agent {self.agent!r}: started with other inputs than the "
+                        f"journaled run (journaled input fingerprint {old_fp}, now {inputs_fp}): the prompt "
+                        "changed. Start fresh with a new run name, delete the old journal with "
+                        f"`byof runs rm {self.run_name}`, or wrap with on_divergence='rerun' to re-execute."
+                    )
+        self.journal.start(self.run_name, self.scope, self.agent, parent_key, inputs_fp)
+
+    def finish(self, ok: bool) -> None:
+        if not ok:
+            self.journal.forget_failed_tools(self.run_name, self.scope)
+        self.journal.finish(self.run_name, self.scope, "succeeded" if ok else "failed")

@@ -1,0 +1,137 @@
+"""Local durability: a killed or retried run resumes from byof's journal without repeating steps."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+AGENT = Path(__file__).with_name("crash_agent.py")
+ANSWER = "Results: 3.0, 3, 30.0, 2"
+
+
+def run_agent(
+    tmp_path: Path, run_name: str, kill_at: int = 0, *extra: str, log: str = "log"
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db")}
+    return subprocess.run(
+        [sys.executable, str(AGENT), run_name, str(kill_at), str(tmp_path / log), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def counts(tmp_path: Path, log: str = "log") -> Counter[str]:
+    path = tmp_path / log
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
+def answer(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_then_resume_repeats_nothing(tmp_path: Path) -> None:
+    reference = run_agent(tmp_path, f"ref-{uuid.uuid4().hex[:8]}", log="ref")
+    assert answer(reference) == ANSWER
+    assert counts(tmp_path, "ref") == {"model": 4, "tool:add": 2, "tool:word_count": 2}
+
+    run_name = f"crash-{uuid.uuid4().hex[:8]}"
+    killed = run_agent(tmp_path, run_name, kill_at=3, log="first")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert counts(tmp_path, "first") == {"model": 2, "tool:add": 1, "tool:word_count": 1}
+
+    resumed = run_agent(tmp_path, run_name, log="second")
+    assert answer(resumed) == ANSWER
+    # The 2 completed model calls and their 2 tool calls came from the journal: only the rest ran.
+    assert counts(tmp_path, "second") == {"model": 2, "tool:add": 1, "tool:word_count": 1}
+
+
+@pytest.mark.slow
+def test_retry_after_in_process_failure_repeats_no_completed_step(tmp_path: Path) -> None:
+    proc = run_agent(tmp_path, f"retry-{uuid.uuid4().hex[:8]}", 0, "--retries", "1", "--fail-at", "3")
+    assert answer(proc) == ANSWER
+    # Call 3 failed once (not logged); the retry replayed calls 1-2 and their tools from the journal.
+    assert counts(tmp_path) == {"model": 4, "tool:add": 2, "tool:word_count": 2}
+
+
+@pytest.mark.slow
+def test_a_run_without_a_journal_repeats_everything_on_retry(tmp_path: Path) -> None:
+    """The control for the test above: the same retry with the journal off calls things twice."""
+    env_off = {"BYOF_JOURNAL": "off"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(AGENT),
+            f"nojournal-{uuid.uuid4().hex[:8]}",
+            "0",
+            str(tmp_path / "log"),
+            "--retries",
+            "1",
+            "--fail-at",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env_off},
+    )
+    assert answer(proc) == ANSWER
+    assert counts(tmp_path) == {"model": 6, "tool:add": 3, "tool:word_count": 3}
+
+
+@pytest.mark.slow
+def test_changed_prompt_on_resume_is_a_divergence(tmp_path: Path) -> None:
+    run_name = f"div-{uuid.uuid4().hex[:8]}"
+    assert answer(run_agent(tmp_path, run_name)) == ANSWER
+    changed = run_agent(tmp_path, run_name, 0, "--prompt", "Add, count, then do both at once!")
+    assert changed.returncode != 0
+    message = changed.stdout + changed.stderr  # Flyte's excepthook prints the error to stdout
+    assert f"run '{run_name}', agent 'crash_agent': started with other inputs" in message
+    assert "the prompt changed" in message
+    assert "journaled input fingerprint" in message and f"byof runs rm {run_name}" in message
+    rerun = run_agent(
+        tmp_path, run_name, 0, "--prompt", "Add, count, then do both at once!", "--rerun", log="rerun"
+    )
+    assert answer(rerun) == ANSWER and counts(tmp_path, "rerun")["model"] == 4
+
+
+@pytest.mark.slow
+def test_fresh_run_names_replay_nothing(tmp_path: Path) -> None:
+    for _ in range(2):
+        assert answer(run_agent(tmp_path, f"fresh-{uuid.uuid4().hex[:8]}")) == ANSWER
+    assert counts(tmp_path) == {"model": 8, "tool:add": 4, "tool:word_count": 4}
+
+
+@pytest.mark.slow
+def test_parallel_tool_calls_resume_whatever_order_they_finished_in(tmp_path: Path) -> None:
+    run_name = f"par-{uuid.uuid4().hex[:8]}"
+    killed = run_agent(tmp_path, run_name, kill_at=4, log="first")  # after the parallel turn's tools
+    assert killed.returncode == -signal.SIGKILL
+    assert counts(tmp_path, "first") == {"model": 3, "tool:add": 2, "tool:word_count": 2}
+    assert answer(run_agent(tmp_path, run_name, log="second")) == ANSWER
+    assert counts(tmp_path, "second") == {"model": 1}, "the two parallel calls must come from the journal"
+
+
+@pytest.mark.slow
+def test_changed_tools_diverge_at_the_first_model_call(tmp_path: Path) -> None:
+    run_name = f"tools-{uuid.uuid4().hex[:8]}"
+    assert answer(run_agent(tmp_path, run_name)) == ANSWER
+    changed = run_agent(tmp_path, run_name, 0, "--extra-tool", log="changed")
+    assert changed.returncode != 0
+    message = changed.stdout + changed.stderr
+    assert "model call 1 (chat) is not the one this run journaled" in message
+    assert "journaled request fingerprint" in message and "on_divergence='rerun'" in message
+    assert counts(tmp_path, "changed") == {}, "nothing may run past a divergence"
+    rerun = run_agent(tmp_path, run_name, 0, "--extra-tool", "--rerun", log="rerun")
+    assert answer(rerun) == ANSWER
+    assert counts(tmp_path, "rerun") == {"model": 4, "tool:add": 2, "tool:word_count": 2}
