@@ -17,12 +17,14 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ENV_PATH = "BYOF_JOURNAL_PATH"
+PROCESS = uuid.uuid4().hex  # tells this process's executions from those of earlier processes
 ENV_ENABLED = "BYOF_JOURNAL"
 
 _SCHEMA = """
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS runs (
     agent TEXT NOT NULL,
     parent TEXT NOT NULL,
     inputs_fp TEXT NOT NULL,
+    owner TEXT NOT NULL,
     status TEXT NOT NULL,
     created REAL NOT NULL,
     updated REAL NOT NULL,
@@ -105,11 +108,26 @@ class Journal:
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._initialise(conn)
             conn.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash in WAL mode
-            conn.executescript(_SCHEMA)
             self._local.conn = conn
         return conn
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL and create the tables. Switching the journal mode can report "locked"
+        at once, without waiting, while another connection opens a brand-new file: retry."""
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                with _init_lock:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -128,9 +146,9 @@ class Journal:
         now = time.time()
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, 'running', ?, ?) "
-                "ON CONFLICT (run_name, scope) DO UPDATE SET status='running', updated=excluded.updated",
-                (run_name, scope, agent, parent, inputs_fp, now, now),
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (run_name, scope) "
+                "DO UPDATE SET status='running', owner=excluded.owner, updated=excluded.updated",
+                (run_name, scope, agent, parent, inputs_fp, PROCESS, now, now),
             )
 
     def get_scope(self, run_name: str, scope: str) -> str | None:
@@ -142,13 +160,14 @@ class Journal:
         )
         return None if row is None else str(row[0])
 
-    def siblings(self, run_name: str, scope: str, agent: str, parent: str) -> list[tuple[str, str]]:
-        """(scope, inputs fingerprint) of the other executions of `agent` under `parent` in a run."""
+    def siblings(self, run_name: str, scope: str, agent: str, parent: str) -> list[tuple[str, str, bool]]:
+        """(scope, inputs fingerprint, started by this process) of the other executions of
+        `agent` under `parent` in a run."""
         rows = self._connect().execute(
-            "SELECT scope, inputs_fp FROM runs WHERE run_name=? AND agent=? AND parent=? AND scope != ?",
+            "SELECT scope, inputs_fp, owner FROM runs WHERE run_name=? AND agent=? AND parent=? AND scope != ?",
             (run_name, agent, parent, scope),
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], r[1], r[2] == PROCESS) for r in rows]
 
     def remove_scope(self, run_name: str, scope: str) -> None:
         with self._write() as conn:
@@ -262,6 +281,7 @@ class Journal:
         return old
 
 
+_init_lock = threading.Lock()
 _journals: dict[Path, Journal] = {}
 _journals_lock = threading.Lock()
 

@@ -151,15 +151,17 @@ class RunJournal:
         """Open this execution; a lone earlier execution with other inputs is a divergence.
 
         Flyte names a child action by its inputs, so a changed prompt gives a new scope rather
-        than a mismatching step. When the run's only earlier execution of this agent (under the
-        same parent) had other inputs, the run was restarted with a changed prompt.
+        than a mismatching step. When this process runs no other execution of the agent (under
+        the same parent) and an earlier process ran exactly one, with other inputs, the run was
+        restarted with a changed prompt. (Concurrent siblings of a fan-out are not compared.)
         """
         inputs_fp = fingerprint(canonical_json(inputs))
         parent_key = parent or ""
         if self.journal.get_scope(self.run_name, self.scope) is None:
             others = self.journal.siblings(self.run_name, self.scope, self.agent, parent_key)
-            if len(others) == 1 and others[0][1] != inputs_fp:
-                old_scope, old_fp = others[0]
+            earlier = [(s, fp) for s, fp, ours in others if not ours]
+            if len(earlier) == 1 and len(others) == 1 and earlier[0][1] != inputs_fp:
+                old_scope, old_fp = earlier[0]
                 if self.on_divergence == "rerun":
                     self.journal.remove_scope(self.run_name, old_scope)
                 else:
