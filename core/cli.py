@@ -35,6 +35,69 @@ def adapters() -> None:
     Console().print(table)
 
 
+def _parse_age(text: str) -> float:
+    """Seconds in an age like 7d, 12h, 30m, 45s."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    try:
+        return float(text[:-1]) * units[text[-1]]
+    except (KeyError, ValueError, IndexError):
+        raise click.BadParameter(f"{text!r} is not an age like 7d, 12h, 30m or 45s") from None
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+@main.group(invoke_without_command=True)
+@click.option(
+    "--journal", "path", default=None, help="Journal file (default: $BYOF_JOURNAL_PATH or ~/.flyte)."
+)
+@click.pass_context
+def runs(ctx: click.Context, path: str | None) -> None:
+    """List journaled local runs (name, agents, steps done, status, age); see rm and prune."""
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .journal import open_journal
+
+    ctx.obj = open_journal(path)
+    if ctx.invoked_subcommand is not None:
+        return
+    table = Table("run", "agents", "steps", "status", "age")
+    now = time.time()
+    for run in ctx.obj.runs():
+        table.add_row(run.run_name, run.agents, str(run.steps), run.status, _age(now - run.updated))
+    console = Console()
+    console.print(table)
+    console.print(f"journal: {ctx.obj.path}")
+
+
+@runs.command("rm")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def runs_rm(journal: Any, names: tuple[str, ...]) -> None:
+    """Forget journaled runs: running one of these names again starts fresh."""
+    for name in names:
+        if journal.remove(name):
+            click.echo(f"removed {name}")
+        else:
+            raise click.ClickException(f"no journaled run named {name!r} in {journal.path}")
+
+
+@runs.command("prune")
+@click.option("--older-than", "older_than", required=True, help="Age like 7d, 12h, 30m.")
+@click.pass_obj
+def runs_prune(journal: Any, older_than: str) -> None:
+    """Forget journaled runs not updated for longer than an age."""
+    removed = journal.prune(_parse_age(older_than))
+    click.echo(f"pruned {len(removed)} run(s)" + (f": {', '.join(removed)}" if removed else ""))
+
+
 class _Collector:
     """A plugin that keeps every event of this process (the hook a sink plugin implements)."""
 

@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument(
         "--extra-tool", action="store_true", help="give the agent a third tool (its schema changes)"
     )
+    parser.add_argument("--jsonl", type=Path, default=None, help="write the run's events here")
     args = parser.parse_args()
     log = args.log
     calls_made = {"n": 0, "failed": False}
@@ -82,12 +83,15 @@ def main() -> None:
 
     script = Script(by_prompt={args.prompt: TURNS}, on_respond=on_respond)
     agent = make_tool_agent(ScriptedChat(script), [add, word_count, *([shout] if args.extra_tool else [])])
+    from byof.sinks import ConsoleSink, JsonlSink
+
     task = byof.wrap(
         agent,
         env=flyte.TaskEnvironment("crash"),
         name="crash_agent",
         retries=args.retries,
         on_divergence="rerun" if args.rerun else "error",
+        sinks=[JsonlSink(args.jsonl), ConsoleSink()] if args.jsonl else [],
     )
     flyte.init()
     print(flyte.with_runcontext(name=args.run_name).run(task, prompt=args.prompt).outputs()[0])

@@ -135,3 +135,58 @@ def test_changed_tools_diverge_at_the_first_model_call(tmp_path: Path) -> None:
     rerun = run_agent(tmp_path, run_name, 0, "--extra-tool", "--rerun", log="rerun")
     assert answer(rerun) == ANSWER
     assert counts(tmp_path, "rerun") == {"model": 4, "tool:add": 2, "tool:word_count": 2}
+
+
+@pytest.mark.slow
+def test_replayed_steps_are_visible_with_the_time_saved(tmp_path: Path) -> None:
+    import json
+
+    run_name = f"vis-{uuid.uuid4().hex[:8]}"
+    assert run_agent(tmp_path, run_name, kill_at=3).returncode == -signal.SIGKILL
+    resumed = run_agent(tmp_path, run_name, 0, "--jsonl", str(tmp_path / "events.jsonl"))
+    assert answer(resumed) == ANSWER
+    lines = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    replayed = [(o["type"], o["name"]) for o in lines if o["replayed"]]
+    assert sorted(replayed) == [
+        ("GENERATION", "chat"),
+        ("GENERATION", "chat"),
+        ("TOOL", "add"),
+        ("TOOL", "word_count"),
+    ]
+    savings = [o for o in lines if o["kind"] == "replay"]
+    assert len(savings) == 4 and all(o["metadata"]["saved_ms"] > 0 for o in savings)
+    assert "replayed" in resumed.stdout and "saved" in resumed.stdout  # the console timeline says so too
+
+
+def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
+    from byof.journal import Journal, Step
+
+    path = tmp_path / "journal.db"
+    journal = Journal(path)
+    journal.start("kept-run", "a1", "weather")
+    journal.put("kept-run", "a1", Step("model", "k", "chat", "fp", 0, True, b"{}", 3.0))
+    journal.finish("kept-run", "a1", "succeeded")
+    journal.start("other-run", "a1", "weather")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        byof = Path(sys.executable).with_name("byof")
+        return subprocess.run(
+            [str(byof), "runs", "--journal", str(path), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "160"},
+            timeout=60,
+        )
+
+    listed = cli()
+    assert listed.returncode == 0, listed.stderr
+    assert "kept-run" in listed.stdout and "weather" in listed.stdout and "succeeded" in listed.stdout
+    assert "other-run" in listed.stdout and "running" in listed.stdout
+    assert cli("rm", "other-run").stdout.strip() == "removed other-run"
+    missing = cli("rm", "no-such-run")
+    assert missing.returncode != 0 and "no journaled run named 'no-such-run'" in missing.stderr
+    assert cli("prune", "--older-than", "7d").stdout.strip() == "pruned 0 run(s)"
+    assert cli("prune", "--older-than", "0s").stdout.strip() == "pruned 1 run(s): kept-run"
+    assert "kept-run" not in cli().stdout
+    bad = cli("prune", "--older-than", "soon")
+    assert bad.returncode != 0 and "not an age like 7d" in bad.stderr
