@@ -21,7 +21,9 @@ async def run_raw(agent: Any, prompt: str) -> str:
     return await agent(prompt)
 
 
-CASE = conformance.ConformanceCase(name="generic", make_agent=make_agent, run_raw=run_raw)
+CASE = conformance.ConformanceCase(
+    name="generic", make_agent=make_agent, run_raw=run_raw, import_path="test_conformance_generic:CASE"
+)
 
 
 @pytest.mark.parametrize("check", list(conformance.CHECKS))

@@ -50,3 +50,36 @@ def test_identity_is_the_same_in_a_fresh_process() -> None:
         for _ in range(2)
     }
     assert runs == {fingerprint(canonical_json(REQUEST))}
+
+
+STEP_IDENTITIES = """
+import json
+import flyte, byof
+from byof.examples.math_agent import DEMO_PLAN, DEMO_REQUEST, make_math_agent
+from byof.testing.chat import ScriptedChat
+from byof.testing.script import Script, say
+
+events = []
+chat = ScriptedChat(Script([say(json.dumps(DEMO_PLAN))]))
+task = byof.wrap(make_math_agent(chat), env=flyte.TaskEnvironment("identity"), sinks=[events.append])
+flyte.init()
+flyte.run(task, prompt=DEMO_REQUEST)
+print(json.dumps([[e.kind, e.name, getattr(e, "fingerprint", ""), getattr(e, "task", "")]
+                  for e in events if e.kind in ("model.call", "tool.call")]))
+"""
+
+
+def test_step_identities_match_in_two_fresh_processes(tmp_path) -> None:
+    """What a cluster's replay matches on (traced function names, canonical requests, tool task
+    names) comes out the same in two independent processes with different run names."""
+    import os
+
+    outputs = []
+    for i in range(2):
+        env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / f"j{i}.db"), "PYTHONHASHSEED": str(i + 1)}
+        proc = subprocess.run([sys.executable, "-c", STEP_IDENTITIES], capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outputs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert outputs[0] == outputs[1]
+    assert [o[1] for o in outputs[0]] == ["plan", "multiply", "add", "divide"]
+    assert outputs[0][0][2] and outputs[0][1][3] == "identity.math_agent__multiply"

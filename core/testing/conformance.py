@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import tempfile
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import flyte
@@ -29,7 +33,7 @@ from ..events import AgentFinished, AgentStarted, Event, ModelCalled, ToolBlocke
 from ..policy import Block, ToolCall
 from ..wrapping import wrap
 from .recorder import FlyteRecord, record_flyte
-from .script import Script, call, say
+from .script import Request, Script, call, say
 from .snapshot import first_difference, snapshot
 
 MAIN_PROMPT = "Add 2 and 3.5, then count the words in 'hello durable world'."
@@ -50,8 +54,9 @@ class KitTools:
 
     _snapshot_opaque = True  # its counters are the test's, not the agent's state
 
-    def __init__(self) -> None:
+    def __init__(self, log: Path | None = None) -> None:
         self.counts: Counter[str] = Counter()
+        self.log = log  # also append each execution here, to count across processes
         self._lock = threading.Lock()
         counted = self._count
 
@@ -77,14 +82,18 @@ class KitTools:
     def _count(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
+            if self.log is not None:
+                with self.log.open("a") as f:
+                    f.write(f"tool:{name}\n")
 
     @property
     def all(self) -> list[Callable[..., Any]]:
         return [self.add, self.word_count, self.explode]
 
 
-def main_script() -> Script:
+def main_script(on_respond: Callable[[Request], None] | None = None) -> Script:
     return Script(
+        on_respond=on_respond,
         by_prompt={
             MAIN_PROMPT: [
                 call("add", a=2, b=3.5),
@@ -117,6 +126,7 @@ class ConformanceCase:
     inputs: Callable[[str], dict[str, Any]] = lambda prompt: {"prompt": prompt}
     answer_of: Callable[[Any], str] = lambda output: output if isinstance(output, str) else json.dumps(output)
     wrap_kwargs: dict[str, Any] = field(default_factory=dict)
+    import_path: str | None = None
 
 
 @dataclass
@@ -136,9 +146,11 @@ def _env(case: ConformanceCase) -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(f"byof-kit-{case.name}")
 
 
-def kit_run(case: ConformanceCase, prompt: str, **wrap_kwargs: Any) -> KitRun:
+def kit_run(
+    case: ConformanceCase, prompt: str, *, script: Script | None = None, run_name: str | None = None, **wrap_kwargs: Any
+) -> KitRun:
     """Build the case's agent, wrap it, and run it once through local `flyte.run`."""
-    script, tools = main_script(), KitTools()
+    script, tools = script or main_script(), KitTools()
     agent = case.make_agent(script, tools)
     events: list[Event] = []
     task = wrap(
@@ -152,7 +164,7 @@ def kit_run(case: ConformanceCase, prompt: str, **wrap_kwargs: Any) -> KitRun:
     output, error = None, None
     with record_flyte() as record:
         try:
-            output = flyte.run(task, **case.inputs(prompt)).outputs()[0]
+            output = flyte.with_runcontext(name=run_name).run(task, **case.inputs(prompt)).outputs()[0]
         except Exception as exc:
             error = exc
     return KitRun(output, error, record, events, script, tools, agent)
@@ -308,6 +320,49 @@ def check_events(case: ConformanceCase) -> None:
     assert {e.name for e in _of(run.events, ToolCalled)} == {"add", "word_count"}
 
 
+def check_retry_resumes(case: ConformanceCase) -> None:
+    """A Flyte retry after an in-process failure repeats no completed model or tool call."""
+    failed = {"done": False}
+
+    def fail_third_call_once(request: Request) -> None:
+        if request.turn == 2 and not failed["done"]:
+            failed["done"] = True
+            raise ConnectionError("model endpoint dropped the connection")
+
+    run = kit_run(case, MAIN_PROMPT, script=main_script(fail_third_call_once), retries=1)
+    answer = _answer(case, run)
+    assert "5.5" in answer and "3" in answer, f"[{case.name}] unexpected answer after the retry: {answer!r}"
+    assert failed["done"], f"[{case.name}] the scripted failure never happened"
+    answered = run.script.call_count  # the failing call raised before it was recorded
+    assert answered == 3, f"[{case.name}] the model answered {answered} calls for 3 turns: the retry repeated some"
+    assert run.tools.counts == {"add": 1, "word_count": 1}, f"[{case.name}] tools re-ran: {dict(run.tools.counts)}"
+
+
+def check_crash_resume(case: ConformanceCase) -> None:
+    """SIGKILL after 2 of 3 model calls; the same run name resumes with only the last call live."""
+    if case.import_path is None:
+        raise AssertionError(f"[{case.name}] set ConformanceCase.import_path so a fresh process can rebuild the case")
+    from .crash_resume import run_case_process
+
+    with tempfile.TemporaryDirectory(prefix="byof-kit-crash-") as tmp:
+        work = Path(tmp)
+        run_name = f"kit-crash-{uuid.uuid4().hex[:10]}"
+        killed = run_case_process(case.import_path, run_name, work / "first", kill_at=3, journal=work / "journal.db")
+        assert killed.returncode == -signal.SIGKILL, f"[{case.name}] the run was not killed:\n{killed.stderr[-3000:]}"
+        first = _log_counts(work / "first")
+        assert first == {"model": 2, "tool:add": 1, "tool:word_count": 1}, f"[{case.name}] before the kill: {first}"
+        resumed = run_case_process(case.import_path, run_name, work / "second", kill_at=0, journal=work / "journal.db")
+        assert resumed.returncode == 0, f"[{case.name}] the resumed run failed:\n{resumed.stderr[-3000:]}"
+        answer = resumed.stdout.strip().splitlines()[-1]
+        assert "5.5" in answer and "3" in answer, f"[{case.name}] resumed answer {answer!r}"
+        second = _log_counts(work / "second")
+        assert second == {"model": 1}, f"[{case.name}] the resumed run repeated completed steps: {second}"
+
+
+def _log_counts(path: Path) -> Counter[str]:
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
 CHECKS: dict[str, Callable[[ConformanceCase], None]] = {
     "answer": check_answer,
     "tool_actions": check_tool_actions,
@@ -318,6 +373,8 @@ CHECKS: dict[str, Callable[[ConformanceCase], None]] = {
     "tool_error": check_tool_error,
     "policy_block": check_policy_block,
     "events": check_events,
+    "retry_resumes": check_retry_resumes,
+    "crash_resume": check_crash_resume,
 }
 
 
