@@ -29,6 +29,12 @@ from rich.table import Table
 
 import byof
 
+# Benchmarks run with byof's journal on (the default) but never write to the user's ~/.flyte.
+if "BYOF_JOURNAL_PATH" not in os.environ:
+    import tempfile
+
+    os.environ["BYOF_JOURNAL_PATH"] = str(Path(tempfile.mkdtemp(prefix="byof-bench-")) / "journal.db")
+
 
 @dataclass(frozen=True)
 class Case:
@@ -143,13 +149,15 @@ def machine() -> dict[str, Any]:
     }
 
 
-def to_json(samples: Samples) -> dict[str, Any]:
+def to_json(samples: Samples, sides: tuple[str, str] = ("raw", "wrapped")) -> dict[str, Any]:
+    """Summaries and samples; `sides` names the two runs when they are not raw and wrapped."""
+    first, second = sides
     return {
-        "raw_ms": asdict(summarize(samples.raw)),
-        "wrapped_ms": asdict(summarize(samples.wrapped)),
+        f"{first}_ms": asdict(summarize(samples.raw)),
+        f"{second}_ms": asdict(summarize(samples.wrapped)),
         "added_ms": asdict(summarize(samples.added)),
         "ratio": asdict(summarize(samples.ratio)),
-        "samples": {"raw_ms": samples.raw, "wrapped_ms": samples.wrapped},
+        "samples": {f"{first}_ms": samples.raw, f"{second}_ms": samples.wrapped},
     }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from .redact import redact
+from .redact import SecretCache, redact
 
 logger = logging.getLogger("byof.events")
 
@@ -152,11 +152,12 @@ class EventBus:
     def __init__(self, sinks: Iterable[Sink] = (), *, max_chars: int = 4000) -> None:
         self._sinks = list(sinks)
         self._max_chars = max_chars
+        self._secrets = SecretCache()  # a run sees the environment as it is when it starts
 
     def emit(self, event: Event) -> None:
         from .plugins import get_plugin_manager
 
-        clean = redact(event, max_chars=self._max_chars)
+        clean = redact(event, max_chars=self._max_chars, secrets=self._secrets.values())
         try:
             get_plugin_manager().hook.byof_on_event(event=clean)
         except Exception:

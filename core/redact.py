@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import time
 from typing import Any, TypeVar
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH)", re.IGNORECASE)
@@ -72,9 +73,28 @@ def _scrub(value: Any, secrets: dict[str, str], max_chars: int) -> Any:
     return value
 
 
-def redact(event: E, *, max_chars: int = 4000) -> E:
-    """A copy of the dataclass `event` with secrets replaced and long strings truncated."""
-    secrets = secret_values()
+class SecretCache:
+    """`secret_values()` recomputed at most once a second: scanning the environment for every
+    event was the largest cost of serving a resumed run's replayed steps."""
+
+    def __init__(self, refresh_seconds: float = 1.0) -> None:
+        self._refresh = refresh_seconds
+        self._stamp = time.monotonic()
+        self._values = secret_values()
+
+    def values(self) -> dict[str, str]:
+        now = time.monotonic()
+        if now - self._stamp > self._refresh:
+            self._stamp, self._values = now, secret_values()
+        return self._values
+
+
+def redact(event: E, *, max_chars: int = 4000, secrets: dict[str, str] | None = None) -> E:
+    """A copy of the dataclass `event` with secrets replaced and long strings truncated.
+
+    `secrets` (value -> variable name) defaults to the environment as it is now.
+    """
+    secrets = secret_values() if secrets is None else secrets
     changes = {}
     for f in dataclasses.fields(event):  # type: ignore[arg-type]
         value = getattr(event, f.name)

@@ -77,7 +77,9 @@ def test_step_identities_match_in_two_fresh_processes(tmp_path) -> None:
     outputs = []
     for i in range(2):
         env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / f"j{i}.db"), "PYTHONHASHSEED": str(i + 1)}
-        proc = subprocess.run([sys.executable, "-c", STEP_IDENTITIES], capture_output=True, text=True, env=env, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", STEP_IDENTITIES], capture_output=True, text=True, env=env, timeout=300
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         outputs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     assert outputs[0] == outputs[1]

@@ -103,7 +103,7 @@ def main_script(on_respond: Callable[[Request], None] | None = None) -> Script:
             ERROR_PROMPT: [call("explode", reason="kaboom"), say("The tool failed: {last}")],
             CONCURRENT_PROMPTS[0]: [call("add", a=1, b=2), say("Sum: {last}")],
             CONCURRENT_PROMPTS[1]: [call("add", a=10, b=20), say("Sum: {last}")],
-        }
+        },
     )
 
 
@@ -147,7 +147,12 @@ def _env(case: ConformanceCase) -> flyte.TaskEnvironment:
 
 
 def kit_run(
-    case: ConformanceCase, prompt: str, *, script: Script | None = None, run_name: str | None = None, **wrap_kwargs: Any
+    case: ConformanceCase,
+    prompt: str,
+    *,
+    script: Script | None = None,
+    run_name: str | None = None,
+    **wrap_kwargs: Any,
 ) -> KitRun:
     """Build the case's agent, wrap it, and run it once through local `flyte.run`."""
     script, tools = script or main_script(), KitTools()
@@ -334,24 +339,38 @@ def check_retry_resumes(case: ConformanceCase) -> None:
     assert "5.5" in answer and "3" in answer, f"[{case.name}] unexpected answer after the retry: {answer!r}"
     assert failed["done"], f"[{case.name}] the scripted failure never happened"
     answered = run.script.call_count  # the failing call raised before it was recorded
-    assert answered == 3, f"[{case.name}] the model answered {answered} calls for 3 turns: the retry repeated some"
-    assert run.tools.counts == {"add": 1, "word_count": 1}, f"[{case.name}] tools re-ran: {dict(run.tools.counts)}"
+    assert answered == 3, (
+        f"[{case.name}] the model answered {answered} calls for 3 turns: the retry repeated some"
+    )
+    assert run.tools.counts == {"add": 1, "word_count": 1}, (
+        f"[{case.name}] tools re-ran: {dict(run.tools.counts)}"
+    )
 
 
 def check_crash_resume(case: ConformanceCase) -> None:
     """SIGKILL after 2 of 3 model calls; the same run name resumes with only the last call live."""
     if case.import_path is None:
-        raise AssertionError(f"[{case.name}] set ConformanceCase.import_path so a fresh process can rebuild the case")
+        raise AssertionError(
+            f"[{case.name}] set ConformanceCase.import_path so a fresh process can rebuild the case"
+        )
     from .crash_resume import run_case_process
 
     with tempfile.TemporaryDirectory(prefix="byof-kit-crash-") as tmp:
         work = Path(tmp)
         run_name = f"kit-crash-{uuid.uuid4().hex[:10]}"
-        killed = run_case_process(case.import_path, run_name, work / "first", kill_at=3, journal=work / "journal.db")
-        assert killed.returncode == -signal.SIGKILL, f"[{case.name}] the run was not killed:\n{killed.stderr[-3000:]}"
+        killed = run_case_process(
+            case.import_path, run_name, work / "first", kill_at=3, journal=work / "journal.db"
+        )
+        assert killed.returncode == -signal.SIGKILL, (
+            f"[{case.name}] the run was not killed:\n{killed.stderr[-3000:]}"
+        )
         first = _log_counts(work / "first")
-        assert first == {"model": 2, "tool:add": 1, "tool:word_count": 1}, f"[{case.name}] before the kill: {first}"
-        resumed = run_case_process(case.import_path, run_name, work / "second", kill_at=0, journal=work / "journal.db")
+        assert first == {"model": 2, "tool:add": 1, "tool:word_count": 1}, (
+            f"[{case.name}] before the kill: {first}"
+        )
+        resumed = run_case_process(
+            case.import_path, run_name, work / "second", kill_at=0, journal=work / "journal.db"
+        )
         assert resumed.returncode == 0, f"[{case.name}] the resumed run failed:\n{resumed.stderr[-3000:]}"
         answer = resumed.stdout.strip().splitlines()[-1]
         assert "5.5" in answer and "3" in answer, f"[{case.name}] resumed answer {answer!r}"

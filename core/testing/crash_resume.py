@@ -23,8 +23,20 @@ def run_case_process(
     """Run the case `import_path` in a fresh process; returns it once it exits (or is killed)."""
     env = {**os.environ, "BYOF_JOURNAL_PATH": str(journal)}
     return subprocess.run(
-        [sys.executable, "-m", "byof.testing.crash_resume", import_path, run_name, str(log), str(kill_at), *sys.path],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "byof.testing.crash_resume",
+            import_path,
+            run_name,
+            str(log),
+            str(kill_at),
+            *sys.path,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 
@@ -32,7 +44,7 @@ def main(import_path: str, run_name: str, log: Path, kill_at: int) -> None:
     import flyte
 
     from ..wrapping import wrap
-    from .conformance import KitTools, main_script, MAIN_PROMPT
+    from .conformance import MAIN_PROMPT, KitTools, main_script
     from .script import Request
 
     module, _, attr = import_path.partition(":")
@@ -47,7 +59,9 @@ def main(import_path: str, run_name: str, log: Path, kill_at: int) -> None:
             f.write("model\n")
 
     agent = case.make_agent(main_script(on_respond), KitTools(log=log))
-    task = wrap(agent, env=flyte.TaskEnvironment(f"byof-kit-{case.name}"), name=f"kit_{case.name}", **case.wrap_kwargs)
+    task = wrap(
+        agent, env=flyte.TaskEnvironment(f"byof-kit-{case.name}"), name=f"kit_{case.name}", **case.wrap_kwargs
+    )
     flyte.init()
     output = flyte.with_runcontext(name=run_name).run(task, **case.inputs(MAIN_PROMPT)).outputs()[0]
     print(case.answer_of(output))
