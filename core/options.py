@@ -55,6 +55,7 @@ class WrapOptions:
     plugins: tuple[Any, ...] = ()
     max_event_chars: int = 4000
     journal: bool | str = True  # local crash-resume journal: on, off, or a file path
+    adapter_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"entry": "invoke"}
     on_divergence: Literal["error", "rerun"] = "error"
 
     def for_tool(self, tool_name: str) -> ToolOptions:

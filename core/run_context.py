@@ -56,6 +56,7 @@ class RunContext:
     router: Any = None  # the run's ToolRouter
     tracer: Any = None  # the run's ModelTracer
     journal: Any = None  # the run's RunJournal, when local durability is on
+    state: dict[str, Any] = field(default_factory=dict)  # adapters' own per-run state
     _counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

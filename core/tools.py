@@ -13,6 +13,7 @@ import asyncio
 import functools
 import hashlib
 import inspect
+import logging
 import re
 import threading
 import time
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import flyte
 import flyte.errors
+
+logger = logging.getLogger("byof.tools")
 
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
 from .events import StepReplayed, ToolBlockedEvent, ToolCalled
@@ -50,6 +53,7 @@ class ToolSpec:
     control_flow: tuple[type[BaseException], ...] = ()
     options: ToolOptions | None = None
     locator: str | None = None  # "module:qualname" of a byof.tool, for a worker to find it
+    inline_reason: str | None = None  # why this tool cannot run as a task (then it runs inline)
     signature: ToolSignature = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -194,6 +198,15 @@ class ToolTaskFactory:
             return task
 
 
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_inline(agent: str, tool: str, reason: str) -> None:
+    if (agent, tool) not in _warned:
+        _warned.add((agent, tool))
+        logger.warning("tool %r of agent %r runs inline, not as a durable task: %s", tool, agent, reason)
+
+
 class ToolRouter:
     """Given to `byof_route_tools`: turns each tool body into a durable, policed, observed call."""
 
@@ -212,12 +225,18 @@ class ToolRouter:
         description: str = "",
         control_flow: tuple[type[BaseException], ...] = (),
         blocked_error: Callable[[ToolBlocked], BaseException] | None = None,
+        inline_reason: str | None = None,
     ) -> Callable[..., Any]:
         """Return a callable to put in place of tool `name`'s body `func`.
 
         `control_flow`: the framework's exception types a tool raises to steer the agent
         (never retried by Flyte). `blocked_error` turns a policy block into the framework's
-        tool-error type; by default the agent sees `byof.ToolBlocked`.
+        tool-error type; by default the agent sees `byof.ToolBlocked`. `inline_reason` makes the
+        tool run inline (not durable, still policed and observed) because it cannot cross into a
+        task; the reason is logged once, as a warning naming the tool.
+
+        The callable has the body's calling convention, plus `.aio` (awaitable) and `.sync`
+        (blocking) variants for frameworks that call one body both ways.
         """
         body, decorator_options, locator = unwrap_durable(func)
         known = self.specs.get(name)
@@ -226,7 +245,9 @@ class ToolRouter:
                 f"agent {self.factory.agent_name!r} has two different tools named {name!r} "
                 f"({known.func!r} and {body!r}); give one of them another name"
             )
-        spec = ToolSpec(name, body, description, control_flow, decorator_options, locator)
+        if inline_reason is not None:
+            _warn_inline(self.factory.agent_name, name, inline_reason)
+        spec = ToolSpec(name, body, description, control_flow, decorator_options, locator, inline_reason)
         self.specs[name] = spec
         call = _DurableCall(self, spec, blocked_error)
         if spec.is_async or is_async_callable(func):
@@ -242,6 +263,7 @@ class ToolRouter:
         routed = functools.wraps(func)(routed)
         # Like a Flyte task's `.aio`: await a sync tool from async code without blocking the loop.
         routed.aio = call.acall  # type: ignore[attr-defined]
+        routed.sync = call.call  # type: ignore[attr-defined]
         return routed
 
     def route_once(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -252,9 +274,11 @@ class ToolRouter:
         return routed
 
     def options_for(self, spec: ToolSpec) -> ToolOptions:
-        """Wrap defaults, then the `byof.tool` decorator's options, then the wrap's per-tool override."""
+        """Wrap defaults, then the `byof.tool` decorator's options, then the wrap's per-tool override;
+        a tool that cannot cross into a task runs inline whatever was asked."""
         base = ToolOptions(mode="task").merged(self.options.tools).merged(spec.options)
-        return base.merged(self.options.tool_overrides.get(spec.name))
+        chosen = base.merged(self.options.tool_overrides.get(spec.name))
+        return chosen.merged(ToolOptions(mode="inline")) if spec.inline_reason else chosen
 
 
 class _DurableCall:

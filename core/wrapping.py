@@ -220,6 +220,7 @@ def wrap(
     sinks: Iterable[Callable[[Event], None]] = (),
     journal: bool | str = True,
     on_divergence: Literal["error", "rerun"] = "error",
+    adapter_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Make `agent` (an object of any supported framework) a durable Flyte task in `env`.
 
@@ -236,7 +237,8 @@ def wrap(
     Local runs keep a crash-resume journal (`journal=False` turns it off, a path moves it): a
     run started again with the same run name, or retried, serves its completed model and tool
     calls from it. `on_divergence="rerun"` re-executes from the first step whose request
-    changed instead of stopping there.
+    changed instead of stopping there. `adapter_options` are the adapter's own settings (see
+    its docs/frameworks page), e.g. which entry point of the framework to drive.
     """
     if not isinstance(env, flyte.TaskEnvironment):
         raise TypeError(f"byof.wrap(env=...) needs a flyte.TaskEnvironment, got {type(env).__name__}")
@@ -256,6 +258,7 @@ def wrap(
         plugins=tuple(plugins),
         journal=journal,
         on_divergence=on_divergence,
+        adapter_options=dict(adapter_options or {}),
     )
     module = sys._getframe(1).f_globals.get("__name__", "__main__")
     wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)

@@ -1,0 +1,327 @@
+"""The two LangChain seams the LangGraph adapter works through, and nothing else.
+
+Model calls: every chat model, wherever a graph holds it (bound with tools, in a closure, in a
+subgraph, inside `create_agent` middleware), ends in `BaseChatModel._generate_with_cache` or
+`_agenerate_with_cache`, defined once on the base class, for the `invoke` and `ainvoke` paths
+alike. Tool calls: every tool, whether a `ToolNode` or the user's own node calls it, goes
+through `BaseTool.run` / `BaseTool.arun`.
+
+byof wraps those four methods on the classes, once per process, and the wrappers change nothing
+unless the calling context belongs to a byof LangGraph run. Then a model call becomes a
+`flyte.trace` step and a tool call runs on a run-scoped copy of the tool whose body is routed to
+a durable task. The user's graph, models and tools are never modified. These are private
+LangChain methods: tests/test_langgraph_seams.py fails loudly when a LangChain release moves them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import message_to_dict, messages_from_dict
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
+
+from byof.redact import to_jsonable
+from byof.run_context import RunContext, current_run
+from byof.tools import ToolRouter
+
+ADAPTER = "langgraph"
+ROUTED = "__byof_routed__"
+_DROPPED = ("callbacks", "run_manager")  # LangChain's tracing plumbing: never crosses into a task
+_lock = threading.Lock()
+_originals: dict[str, Callable[..., Any]] = {}
+
+
+def _langgraph_run() -> RunContext | None:
+    run = current_run()
+    return run if run is not None and run.adapter == ADAPTER else None
+
+
+# -- model calls --------------------------------------------------------------------------------
+
+
+def model_label(model: BaseChatModel) -> str:
+    for attr in ("model_name", "model", "model_id", "deployment_name"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def model_request(
+    model: BaseChatModel, messages: list[Any], stop: Any, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """The step's identity: which model, the conversation, and what was bound (tools, format)."""
+    return {
+        "model": {"class": type(model).__name__, "name": model_label(model)},
+        "messages": [message_to_dict(m) for m in messages],
+        "stop": stop,
+        "options": to_jsonable(kwargs),
+    }
+
+
+def encode_result(result: ChatResult) -> dict[str, Any]:
+    return {
+        "generations": [
+            {"message": message_to_dict(g.message), "generation_info": to_jsonable(g.generation_info)}
+            for g in result.generations
+        ],
+        "llm_output": to_jsonable(result.llm_output),
+    }
+
+
+def decode_result(data: dict[str, Any]) -> ChatResult:
+    generations = [
+        ChatGeneration(
+            message=messages_from_dict([g["message"]])[0], generation_info=g.get("generation_info")
+        )
+        for g in data["generations"]
+    ]
+    return ChatResult(generations=generations, llm_output=data.get("llm_output"))
+
+
+def _traced_generate(original: Callable[..., ChatResult]) -> Callable[..., ChatResult]:
+    @functools.wraps(original)
+    def _generate_with_cache(
+        self: BaseChatModel, messages: list[Any], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
+        run = _langgraph_run()
+        if run is None or run.tracer is None:
+            return original(self, messages, stop, run_manager, **kwargs)
+        return run.tracer.call(
+            model_request(self, messages, stop, kwargs),
+            lambda: original(self, messages, stop, run_manager, **kwargs),
+            name=model_label(self),
+            encode=encode_result,
+            decode=decode_result,
+        )
+
+    return _generate_with_cache
+
+
+def _traced_agenerate(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def _agenerate_with_cache(
+        self: BaseChatModel, messages: list[Any], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
+        run = _langgraph_run()
+        if run is None or run.tracer is None:
+            return await original(self, messages, stop, run_manager, **kwargs)
+        return await run.tracer.acall(
+            model_request(self, messages, stop, kwargs),
+            lambda: original(self, messages, stop, run_manager, **kwargs),
+            name=model_label(self),
+            encode=encode_result,
+            decode=decode_result,
+        )
+
+    return _agenerate_with_cache
+
+
+# -- tool calls ---------------------------------------------------------------------------------
+
+
+def _annotation_names(annotation: Any) -> set[str]:
+    names = {getattr(annotation, "__name__", "") or type(annotation).__name__}
+    for extra in getattr(annotation, "__metadata__", ()):
+        names.add(type(extra).__name__)
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        names.add(getattr(origin, "__name__", ""))
+    return names
+
+
+def inline_reason(func: Callable[..., Any]) -> str | None:
+    """Why a tool body cannot run in a task: it needs a live LangGraph store or runtime."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception:
+        return None
+    for name, annotation in hints.items():
+        found = _annotation_names(annotation) & {"ToolRuntime", "InjectedStore", "BaseStore"}
+        if found:
+            return (
+                f"its parameter {name!r} takes a LangGraph {sorted(found)[0]} (a live store and stream "
+                "writer), which cannot cross into a Flyte task"
+            )
+    return None
+
+
+def _injected(annotation: Any) -> bool:
+    """A value LangGraph injects (state, tool-call id, config), not one the model sends."""
+    if "RunnableConfig" in _annotation_names(annotation):
+        return True
+    return any(
+        isinstance(m, InjectedToolArg) or (isinstance(m, type) and issubclass(m, InjectedToolArg))
+        for m in getattr(annotation, "__metadata__", ())
+    )
+
+
+def sanitize_config(config: Any) -> dict[str, Any]:
+    """The part of a RunnableConfig a tool can use inside a task: its plain configurable values,
+    tags and metadata (LangGraph's own entries and callback managers stay behind)."""
+    config = dict(config or {})
+    plain = {
+        k: v
+        for k, v in dict(config.get("configurable") or {}).items()
+        if not k.startswith("__")
+        and isinstance(to_jsonable(v), (str, int, float, bool, list, dict, type(None)))
+        and to_jsonable(v) == v
+    }
+    out: dict[str, Any] = {"configurable": plain}
+    for key in ("tags", "metadata", "run_name", "recursion_limit"):
+        if key in config:
+            out[key] = to_jsonable(config[key])
+    return out
+
+
+def task_body(original: Callable[..., Any]) -> Callable[..., Any]:
+    """What the tool's task runs: the tool's own function, without LangChain's callback plumbing.
+
+    Its signature is the original's minus `callbacks`/`run_manager`, with injected values (state,
+    tool-call id, config) typed as Any so they cross as they are.
+    """
+    sig = inspect.signature(original)
+    try:
+        hints = typing.get_type_hints(original, include_extras=True)
+    except Exception:
+        hints = {}
+    params = [p for name, p in sig.parameters.items() if name not in _DROPPED]
+    annotations = {}
+    for p in params:
+        hint = hints.get(p.name, p.annotation)
+        annotations[p.name] = Any if _injected(hint) else hint
+    if "return" in hints:
+        annotations["return"] = hints["return"]
+
+    if inspect.iscoroutinefunction(original):
+
+        async def body(*args: Any, **kwargs: Any) -> Any:
+            return await original(*args, **kwargs)
+
+    else:
+
+        def body(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            return original(*args, **kwargs)
+
+    body.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p.replace(annotation=annotations.get(p.name, p.annotation)) for p in params]
+    )
+    body.__annotations__ = {k: v for k, v in annotations.items() if v is not inspect.Parameter.empty}
+    body.__name__ = getattr(original, "__name__", "tool")
+    body.__qualname__ = getattr(original, "__qualname__", body.__name__)
+    body.__module__ = getattr(original, "__module__", __name__)
+    body.__doc__ = getattr(original, "__doc__", None)
+    return body
+
+
+def front(original: Callable[..., Any], target: Callable[..., Any], *, is_async: bool) -> Callable[..., Any]:
+    """What LangChain calls on the routed copy: the original's signature (so LangChain passes
+    config and injected values as before), forwarding all but its callback plumbing to `target`."""
+    config_params = {
+        n
+        for n, p in inspect.signature(original).parameters.items()
+        if "RunnableConfig" in _annotation_names(p.annotation) or n == "config"
+    }
+
+    def clean(kwargs: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in kwargs.items() if k not in _DROPPED}
+        for name in config_params & out.keys():
+            out[name] = sanitize_config(out[name])
+        return out
+
+    if is_async:
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await target(*args, **clean(kwargs))
+
+    else:
+
+        def call(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            return target(*args, **clean(kwargs))
+
+    return functools.wraps(original)(call)
+
+
+def routed_copy(tool: BaseTool, router: ToolRouter) -> BaseTool:
+    """A copy of `tool`, same type, name, description and schema, whose body is a durable task."""
+    func = getattr(tool, "func", None)
+    coroutine = getattr(tool, "coroutine", None)
+    own_arun = type(tool)._arun is not BaseTool._arun and not hasattr(tool, "coroutine")
+    body = coroutine or func or (tool._arun if own_arun else tool._run)
+    routed = router.route(
+        tool.name,
+        task_body(body),
+        description=tool.description,
+        control_flow=(ToolException,),
+        blocked_error=lambda blocked: ToolException(str(blocked)),
+        inline_reason=inline_reason(body),
+    )
+    if func is not None or coroutine is not None:
+        update = {}
+        if func is not None:
+            update["func"] = front(func, routed.sync, is_async=False)  # type: ignore[attr-defined]
+        if coroutine is not None:
+            update["coroutine"] = front(coroutine, routed.aio, is_async=True)  # type: ignore[attr-defined]
+        copy = tool.model_copy(update=update)
+    else:
+        copy = tool.model_copy()
+        object.__setattr__(copy, "_run", front(tool._run, routed.sync, is_async=False))  # type: ignore[attr-defined]
+        if own_arun:
+            object.__setattr__(copy, "_arun", front(tool._arun, routed.aio, is_async=True))  # type: ignore[attr-defined]
+    object.__setattr__(copy, ROUTED, True)
+    return copy
+
+
+def _copy_for_run(tool: BaseTool) -> BaseTool | None:
+    """The run-scoped routed copy of `tool`, or None outside a LangGraph run (or for a copy)."""
+    if getattr(tool, ROUTED, False):
+        return None
+    run = _langgraph_run()
+    if run is None or run.router is None:
+        return None
+    copies: dict[int, tuple[BaseTool, BaseTool]] = run.state.setdefault("langgraph_tools", {})
+    known = copies.get(id(tool))
+    if known is None:
+        known = copies[id(tool)] = (tool, routed_copy(tool, run.router))
+    return known[1]
+
+
+def _routed_run(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def run(self: BaseTool, *args: Any, **kwargs: Any) -> Any:
+        return original(_copy_for_run(self) or self, *args, **kwargs)
+
+    return run
+
+
+def _routed_arun(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    async def arun(self: BaseTool, *args: Any, **kwargs: Any) -> Any:
+        return await original(_copy_for_run(self) or self, *args, **kwargs)
+
+    return arun
+
+
+_SEAMS: list[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
+    (BaseChatModel, "_generate_with_cache", _traced_generate),
+    (BaseChatModel, "_agenerate_with_cache", _traced_agenerate),
+    (BaseTool, "run", _routed_run),
+    (BaseTool, "arun", _routed_arun),
+]
+
+
+def install() -> None:
+    """Wrap the seams once per process (idempotent, thread-safe)."""
+    with _lock:
+        for cls, name, wrap in _SEAMS:
+            key = f"{cls.__qualname__}.{name}"
+            if key not in _originals:
+                _originals[key] = getattr(cls, name)
+                setattr(cls, name, wrap(_originals[key]))
