@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any
 import flyte
 import flyte.errors
 
-logger = logging.getLogger("byof.tools")
-
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
 from .events import StepReplayed, ToolBlockedEvent, ToolCalled
 from .fingerprint import canonical_json, fingerprint
@@ -39,6 +37,8 @@ from .tool_signature import ToolSignature
 if TYPE_CHECKING:
     from flyte import TaskEnvironment
 
+
+logger = logging.getLogger("byof.tools")
 
 DURABLE_ATTR = "__byof_tool__"
 
