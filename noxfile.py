@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import nox
@@ -21,8 +22,36 @@ nox.options.sessions = ["tests", "lint", "types", "wheel"]
 ROOT = Path(__file__).parent
 PYTEST = ["pytest", "-p", "no:cacheprovider", "-q"]
 
-# Adapter name -> (extra, its test files). Sessions are added as each adapter lands.
-ADAPTERS: dict[str, tuple[str, list[str]]] = {}
+
+@dataclass(frozen=True)
+class Adapter:
+    """One adapter's test sessions: the newest framework release and the oldest it claims."""
+
+    extra: str
+    tests: tuple[str, ...]
+    test_deps: tuple[str, ...] = ()  # what its tests use beyond the extra (real provider classes)
+    oldest: tuple[str, ...] = ()  # exact pins of the oldest supported release
+
+
+ADAPTERS: dict[str, Adapter] = {
+    "langgraph": Adapter(
+        extra="langgraph",
+        tests=(
+            "tests/test_langgraph_conformance.py",
+            "tests/test_langgraph.py",
+            "tests/test_langgraph_seams.py",
+        ),
+        test_deps=("langchain>=1.0,<2", "langchain-openai>=1.0,<2", "openai>=1.50"),
+        # langgraph 1.0.0 accepts any langgraph-prebuilt 1.x, but only 1.0.0 imports with it.
+        oldest=(
+            "langgraph==1.0.0",
+            "langgraph-prebuilt==1.0.0",
+            "langchain-core==1.0.0",
+            "langchain==1.0.0",
+            "langchain-openai==1.0.0",
+        ),
+    ),
+}
 
 
 @nox.session
@@ -67,23 +96,28 @@ def wheel(session: nox.Session) -> None:
     shutil.rmtree(out, ignore_errors=True)
 
 
-def _adapter_session(name: str, extra: str, test_files: list[str]):
+def _adapter_session(name: str, adapter: Adapter, pins: tuple[str, ...]):
     def run(session: nox.Session) -> None:
-        session.install("-e", f".[{extra}]", "pytest>=8", "pytest-asyncio>=0.24")
+        session.install("-e", f".[{adapter.extra}]", "pytest>=8", "pytest-asyncio>=0.24", *adapter.test_deps)
+        if pins:
+            session.install(*pins)
         session.run(
             *PYTEST,
-            *test_files,
+            *adapter.tests,
             "tests/test_import_light.py",
             *session.posargs,
             env={"HOME": tempfile.mkdtemp(prefix=f"byof-{name}-home-")},
         )
 
-    run.__doc__ = f"The {name} adapter, with only the {extra!r} extra installed."
+    which = "the oldest supported" if pins else "the newest"
+    run.__doc__ = f"The {name} adapter against {which} release, with only the {adapter.extra!r} extra."
     return run
 
 
-for _name, (_extra, _files) in ADAPTERS.items():
-    nox.session(name=f"adapter-{_name}")(_adapter_session(_name, _extra, _files))
-    nox.options.sessions.append(f"adapter-{_name}")
+for _name, _adapter in ADAPTERS.items():
+    for _suffix, _pins in (("", ()), ("-oldest", _adapter.oldest)):
+        _session = f"adapter-{_name}{_suffix}"
+        nox.session(name=_session)(_adapter_session(_name, _adapter, _pins))
+        nox.options.sessions.append(_session)
 
 os.environ.setdefault("CREWAI_TESTING", "true")

@@ -1,0 +1,29 @@
+"""Every examples/<framework>/ script runs offline, as a user would run it, in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_example(path: str, tmp_path: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env["BYOF_JOURNAL_PATH"] = str(tmp_path / "journal.db")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / path)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_langgraph_weather_agent(tmp_path: Path) -> None:
+    pytest.importorskip("langgraph")
+    out = run_example("examples/langgraph/weather_agent.py", tmp_path)
+    assert "sunny, 21°C" in out and "light rain, 9°C" in out  # both tool results reached the answer
+    assert out.count("get_weather") >= 2 and "tool" in out  # the timeline shows the durable tool calls
