@@ -6,17 +6,22 @@ and tool calls are made durable at LangChain's own seams (see langgraph_seams.py
 about the graph has to be rebuilt, and the graph object itself is never touched.
 
 Task inputs: `prompt` (a user message) or `state` (a full input state), and `thread_id` for
-graphs compiled with a checkpointer. Output: the last AI message's text for message graphs, the
-`structured_response` for graphs with a response format, else the final state as JSON data.
+graphs compiled with a checkpointer. Output: the last message's text for message graphs (the
+structured response as JSON text when `create_agent` produced one), the `structured_response` for
+`create_react_agent` graphs with a response format, else the final state as JSON data.
 
 adapter_options: `entry` = "ainvoke" (default), "invoke", "astream" or "stream";
-`stream_mode` (default ["updates", "values"]) for the streaming entries; `recursion_limit`.
+`stream_mode` (default ["updates", "values"]) for the streaming entries; `recursion_limit`;
+`output` = "text", "structured" or "state" to choose the task's output.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from byof.adapter import AdapterInfo, Param, TaskSignature
@@ -52,23 +57,41 @@ def byof_detect(agent: Any) -> str | None:
     return NAME if _is_graph(agent) else None
 
 
-def _output_keys(graph: Any) -> set[str]:
+def _output_keys(graph: Any) -> tuple[set[str], set[str]]:
+    """The graph's output keys, and the ones it always returns."""
     try:
-        return set(graph.get_output_jsonschema().get("properties", {}))
+        schema = graph.get_output_jsonschema()
+        return set(schema.get("properties", {})), set(schema.get("required", ()))
     except Exception:
         channels = graph.output_channels
-        return {channels} if isinstance(channels, str) else set(channels)
+        keys = {channels} if isinstance(channels, str) else set(channels)
+        return keys, keys
 
 
-def _output_type(graph: Any) -> Any:
-    keys = _output_keys(graph)
-    if "structured_response" in keys or "messages" not in keys:
-        return dict
-    return str
+OUTPUTS = ("text", "structured", "state")
+
+
+def _output_kind(graph: Any, options: Mapping[str, Any]) -> str:
+    """What the task returns: adapter_options["output"], else what the graph's schema implies.
+
+    A required `structured_response` (create_react_agent with a response format) means
+    "structured"; a graph without messages means "state"; anything else "text". `create_agent`
+    declares an optional `structured_response` whether or not it got a response format, so it
+    gives "text" unless you ask for "structured".
+    """
+    chosen = options.get("output")
+    if chosen is not None:
+        if chosen not in OUTPUTS:
+            raise ValueError(f"adapter_options output={chosen!r} is not one of {', '.join(OUTPUTS)}")
+        return str(chosen)
+    keys, required = _output_keys(graph)
+    if "structured_response" in required:
+        return "structured"
+    return "text" if "messages" in keys else "state"
 
 
 @hookimpl
-def byof_task_signature(adapter: str, agent: Any) -> TaskSignature | None:
+def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
     if adapter != NAME:
         return None
     import typing
@@ -79,20 +102,48 @@ def byof_task_signature(adapter: str, agent: Any) -> TaskSignature | None:
             Param("state", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
             Param("thread_id", str, ""),
         ),
-        output=_output_type(agent),
+        output=str if _output_kind(agent, options) == "text" else dict,
     )
 
 
+def _named_tools(func: Any) -> list[Any]:
+    """The tools a node's own function refers to by name (closure variables and module globals,
+    one level into lists, tuples and dicts): the tools a node calls directly, not via a ToolNode."""
+    from langchain_core.tools import BaseTool
+
+    if not inspect.isfunction(func):
+        return []
+    values = []
+    for cell in func.__closure__ or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # a variable not assigned yet
+            continue
+    values += [func.__globals__[n] for n in func.__code__.co_names if n in func.__globals__]
+    tools = []
+    for value in values:
+        items = value.values() if isinstance(value, dict) else value
+        for item in items if isinstance(value, (dict, list, tuple)) else (value,):
+            if isinstance(item, BaseTool):
+                tools.append(item)
+    return tools
+
+
 def _graph_tools(graph: Any) -> list[Any]:
-    """The tools of every ToolNode in the graph and its subgraphs (for eager discovery)."""
+    """Every tool of the graph and its subgraphs, for eager discovery: those a ToolNode holds and
+    those a node's function calls directly."""
     from langgraph.prebuilt import ToolNode
 
     tools: list[Any] = []
     graphs = [graph, *(g for _, g in graph.get_subgraphs(recurse=True))]
     for g in graphs:
         for node in g.nodes.values():
-            if isinstance(node.bound, ToolNode):
-                tools.extend(node.bound.tools_by_name.values())
+            bound = node.bound
+            if isinstance(bound, ToolNode):
+                tools.extend(bound.tools_by_name.values())
+                continue
+            for func in (getattr(bound, "func", None), getattr(bound, "afunc", None)):
+                tools.extend(_named_tools(func))
     return tools
 
 
@@ -103,8 +154,8 @@ def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
     from . import langgraph_seams
 
     langgraph_seams.install()
-    # Route every tool a ToolNode holds now, so a worker can rebuild its task; tools called from
-    # the user's own nodes are routed when first called (see langgraph_seams._copy_for_run).
+    # Route every tool found now, so a worker can rebuild its task; a tool reached some other way
+    # (through a helper function) is routed when first called (see langgraph_seams._copy_for_run).
     copies = router.run.state.setdefault("langgraph_tools", {}) if router.run is not None else {}
     for tool in _graph_tools(agent):
         if id(tool) not in copies:
@@ -122,7 +173,7 @@ def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
     return agent
 
 
-def _input(graph: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+def _input(graph: Any, inputs: dict[str, Any]) -> dict[str, Any] | None:
     if inputs.get("state"):
         return dict(inputs["state"])
     if not inputs.get("prompt"):
@@ -132,7 +183,9 @@ def _input(graph: Any, inputs: dict[str, Any]) -> dict[str, Any]:
 
 def _config(graph: Any, inputs: dict[str, Any], run: Any) -> dict[str, Any]:
     options = run.options.adapter_options
-    configurable: dict[str, Any] = {}
+    # Start from the graph's own configurable values (graph.with_config(...)): older LangGraph
+    # releases replace them with the invoke config's instead of merging the two.
+    configurable: dict[str, Any] = dict(((getattr(graph, "config", None) or {}).get("configurable")) or {})
     thread_id = inputs.get("thread_id") or (run.span_id if getattr(graph, "checkpointer", None) else "")
     if thread_id:
         configurable["thread_id"] = thread_id
@@ -148,19 +201,22 @@ def _text(content: Any) -> str:
     return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content or [])
 
 
-def _result(graph: Any, state: Any) -> Any:
+def _result(graph: Any, state: Any, options: Mapping[str, Any]) -> Any:
     from byof.redact import to_jsonable
 
-    output_type = _output_type(graph)
-    if output_type is str:
+    kind = _output_kind(graph, options)
+    structured = state.get("structured_response") if isinstance(state, dict) else None
+    if kind == "text":
+        if structured is not None:  # create_agent with a response format: the response as JSON text
+            return json.dumps(to_jsonable(structured))
         messages = state.get("messages") or []
         return _text(messages[-1].content) if messages else ""
-    if (
-        "structured_response" in _output_keys(graph)
-        and isinstance(state, dict)
-        and "structured_response" in state
-    ):
-        return to_jsonable(state["structured_response"])
+    if kind == "structured":
+        if structured is None:
+            raise ValueError(
+                "the graph finished without a structured_response; wrap with output='text' or 'state'"
+            )
+        return to_jsonable(structured)
     data = to_jsonable(state)
     return data if isinstance(data, dict) else {"output": data}
 
@@ -197,9 +253,26 @@ async def _stream(
     return final
 
 
+async def _continues_thread(graph: Any, config: dict[str, Any], run: Any) -> bool:
+    """A retried or resumed run whose thread checkpoint holds unfinished work continues it.
+
+    Sending the prompt again would append it to the thread a second time, and the resumed run's
+    model requests would no longer match its journal; LangGraph's own way to resume a thread is
+    to invoke it with no input.
+    """
+    if getattr(graph, "checkpointer", None) is None or run.journal is None or not run.journal.resumed:
+        return False
+    snapshot = await asyncio.to_thread(graph.get_state, config)
+    if not snapshot.next:
+        return False
+    run.journal.continue_midway()
+    return True
+
+
 async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
     entry = run.options.adapter_options.get("entry", "ainvoke")
-    graph_input, config = _input(graph, inputs), _config(graph, inputs, run)
+    config = _config(graph, inputs, run)
+    graph_input = None if await _continues_thread(graph, config, run) else _input(graph, inputs)
     if entry == "ainvoke":
         state = await graph.ainvoke(graph_input, config)
     elif entry == "invoke":
@@ -208,7 +281,7 @@ async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
         state = await _stream(graph, graph_input, config, run, is_async=entry == "astream")
     else:
         raise ValueError(f"adapter_options entry={entry!r} is not one of ainvoke, invoke, astream, stream")
-    return _result(graph, state)
+    return _result(graph, state, run.options.adapter_options)
 
 
 @hookimpl

@@ -3,10 +3,11 @@
 Model calls: every chat model, wherever a graph holds it (bound with tools, in a closure, in a
 subgraph, inside `create_agent` middleware), ends in `BaseChatModel._generate_with_cache` or
 `_agenerate_with_cache`, defined once on the base class, for the `invoke` and `ainvoke` paths
-alike. Tool calls: every tool, whether a `ToolNode` or the user's own node calls it, goes
-through `BaseTool.run` / `BaseTool.arun`.
+alike; a node's own `model.stream` / `model.astream` of a model that streams natively skips
+them, so those two are wrapped as well. Tool calls: every tool, whether a `ToolNode` or the
+user's own node calls it, goes through `BaseTool.run` / `BaseTool.arun`.
 
-byof wraps those four methods on the classes, once per process, and the wrappers change nothing
+byof wraps those methods on the classes, once per process, and the wrappers change nothing
 unless the calling context belongs to a byof LangGraph run. Then a model call becomes a
 `flyte.trace` step and a tool call runs on a run-scoped copy of the tool whose body is routed to
 a durable task. The user's graph, models and tools are never modified. These are private
@@ -19,7 +20,7 @@ import functools
 import inspect
 import threading
 import typing
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -34,6 +35,7 @@ from byof.tools import ToolRouter
 ADAPTER = "langgraph"
 ROUTED = "__byof_routed__"
 _DROPPED = ("callbacks", "run_manager")  # LangChain's tracing plumbing: never crosses into a task
+_FRAMEWORKS = ("langchain", "langchain_core", "langgraph")
 _lock = threading.Lock()
 _originals: dict[str, Callable[..., Any]] = {}
 
@@ -124,6 +126,77 @@ def _traced_agenerate(original: Callable[..., Any]) -> Callable[..., Any]:
     return _agenerate_with_cache
 
 
+def stream_request(model: BaseChatModel, input: Any, stop: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A streamed call's identity: as `model_request`, marked as a stream (it answers chunks)."""
+    messages = model._convert_input(input).to_messages()
+    return {**model_request(model, messages, stop, kwargs), "stream": True}
+
+
+def encode_chunks(chunks: list[Any]) -> dict[str, Any]:
+    return {"chunks": [message_to_dict(c) for c in chunks]}
+
+
+def decode_chunks(data: dict[str, Any]) -> list[Any]:
+    return messages_from_dict(data["chunks"])
+
+
+def _streams(model: BaseChatModel, kwargs: dict[str, Any], *, async_api: bool) -> bool:
+    """Whether LangChain would stream natively; otherwise it falls back to (traced) invoke."""
+    return model._should_stream(async_api=async_api, **{**kwargs, "stream": True})
+
+
+def _traced_stream(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """A node's own `model.stream(...)`: the whole stream is one step; its chunks are yielded
+    once it completes (callbacks, so LangGraph's "messages" stream mode, still see them live)."""
+
+    @functools.wraps(original)
+    def stream(
+        self: BaseChatModel, input: Any, config: Any = None, *, stop: Any = None, **kwargs: Any
+    ) -> Any:
+        run = _langgraph_run()
+        if run is None or run.tracer is None or not _streams(self, kwargs, async_api=False):
+            yield from original(self, input, config, stop=stop, **kwargs)
+            return
+        yield from run.tracer.call(
+            stream_request(self, input, stop, kwargs),
+            lambda: list(original(self, input, config, stop=stop, **kwargs)),
+            name=model_label(self),
+            encode=encode_chunks,
+            decode=decode_chunks,
+        )
+
+    return stream
+
+
+def _traced_astream(original: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    """A node's own `model.astream(...)`, as `_traced_stream`."""
+
+    @functools.wraps(original)
+    async def astream(
+        self: BaseChatModel, input: Any, config: Any = None, *, stop: Any = None, **kwargs: Any
+    ) -> Any:
+        run = _langgraph_run()
+        if run is None or run.tracer is None or not _streams(self, kwargs, async_api=True):
+            async for chunk in original(self, input, config, stop=stop, **kwargs):
+                yield chunk
+            return
+
+        async def collect() -> list[Any]:
+            return [chunk async for chunk in original(self, input, config, stop=stop, **kwargs)]
+
+        chunks = await run.tracer.acall(
+            stream_request(self, input, stop, kwargs),
+            collect,
+            name=model_label(self),
+            encode=encode_chunks,
+            decode=decode_chunks,
+        )
+        for chunk in chunks:
+            yield chunk
+
+    return astream
+
+
 # -- tool calls ---------------------------------------------------------------------------------
 
 
@@ -163,6 +236,15 @@ def _injected(annotation: Any) -> bool:
     )
 
 
+def _framework_type(annotation: Any) -> bool:
+    """Whether `annotation` names a LangChain/LangGraph type anywhere (a Command, a message):
+    Flyte's type engine cannot rebuild those faithfully, so such values cross a task boundary as they are."""
+    origin = typing.get_origin(annotation) or annotation
+    if isinstance(origin, type) and origin.__module__.split(".")[0] in _FRAMEWORKS:
+        return True
+    return any(_framework_type(a) for a in typing.get_args(annotation))
+
+
 def sanitize_config(config: Any) -> dict[str, Any]:
     """The part of a RunnableConfig a tool can use inside a task: its plain configurable values,
     tags and metadata (LangGraph's own entries and callback managers stay behind)."""
@@ -185,7 +267,8 @@ def task_body(original: Callable[..., Any]) -> Callable[..., Any]:
     """What the tool's task runs: the tool's own function, without LangChain's callback plumbing.
 
     Its signature is the original's minus `callbacks`/`run_manager`, with injected values (state,
-    tool-call id, config) typed as Any so they cross as they are.
+    tool-call id, config) and LangChain/LangGraph types (a returned Command) typed as Any so they
+    cross as they are.
     """
     sig = inspect.signature(original)
     try:
@@ -196,9 +279,9 @@ def task_body(original: Callable[..., Any]) -> Callable[..., Any]:
     annotations = {}
     for p in params:
         hint = hints.get(p.name, p.annotation)
-        annotations[p.name] = Any if _injected(hint) else hint
+        annotations[p.name] = Any if _injected(hint) or _framework_type(hint) else hint
     if "return" in hints:
-        annotations["return"] = hints["return"]
+        annotations["return"] = Any if _framework_type(hints["return"]) else hints["return"]
 
     if inspect.iscoroutinefunction(original):
 
@@ -312,6 +395,8 @@ def _routed_arun(original: Callable[..., Any]) -> Callable[..., Any]:
 _SEAMS: list[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
     (BaseChatModel, "_generate_with_cache", _traced_generate),
     (BaseChatModel, "_agenerate_with_cache", _traced_agenerate),
+    (BaseChatModel, "stream", _traced_stream),
+    (BaseChatModel, "astream", _traced_astream),
     (BaseTool, "run", _routed_run),
     (BaseTool, "arun", _routed_arun),
 ]

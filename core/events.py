@@ -157,7 +157,11 @@ class EventBus:
     def emit(self, event: Event) -> None:
         from .plugins import get_plugin_manager
 
-        clean = redact(event, max_chars=self._max_chars, secrets=self._secrets.values())
+        try:
+            clean = redact(event, max_chars=self._max_chars, secrets=self._secrets.values())
+        except Exception:  # observing a run must never break it: drop the event, say so
+            logger.warning("could not prepare a %s event for sinks; it is dropped", event.kind, exc_info=True)
+            return
         try:
             get_plugin_manager().hook.byof_on_event(event=clean)
         except Exception:

@@ -7,7 +7,7 @@ for its own adapter (return None otherwise). Broadcast hooks are called on every
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -34,8 +34,9 @@ def byof_detect(agent: Any) -> str | None:
 
 
 @hookspec(firstresult=True)
-def byof_task_signature(adapter: str, agent: Any) -> TaskSignature | None:
-    """Return the wrapped task's inputs and output type (default: `(prompt: str) -> str`)."""
+def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
+    """Return the wrapped task's inputs and output type (default: `(prompt: str) -> str`);
+    `options` are the wrap's adapter_options."""
 
 
 @hookspec(firstresult=True)

@@ -59,7 +59,9 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
         except Exception:
             pass
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value), depth + 1)
+        # Field by field, not dataclasses.asdict: that deep-copies, and live objects (tasks,
+        # locks, connections) in a framework's dataclass cannot be copied.
+        return {f.name: to_jsonable(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
     return repr(value)
 
 

@@ -40,6 +40,8 @@ class RunJournal:
         self._seen: Counter[str] = Counter()
         self._models_done = 0
         self._diverged = False
+        self.resumed = False  # this execution was journaled before: a retry or a resume
+        self._positional = True
         self._lock = threading.Lock()
 
     def _occurrence(self, identity: str) -> str:
@@ -53,9 +55,14 @@ class RunJournal:
         """(key, the journaled step to replay or None). Raises on divergence unless told to rerun."""
         key = self._occurrence(f"{name}:{fingerprint}")
         step = None if self._diverged else self.journal.get(self.run_name, self.scope, "model", key)
-        if step is None and not self._diverged:
+        if step is None and not self._diverged and self._positional:
             self._check_divergence(seq, fingerprint, name)
         return key, step
+
+    def continue_midway(self) -> None:
+        """The framework resumes from its own checkpoint, skipping steps it already has: positions
+        no longer line up with the journal's, so only identity lookups apply (no divergence check)."""
+        self._positional = False
 
     def _check_divergence(self, seq: int, fingerprint: str, name: str) -> None:
         """A new request where the journaled run had already gone further: the run changed."""
@@ -157,7 +164,8 @@ class RunJournal:
         """
         inputs_fp = fingerprint(canonical_json(inputs))
         parent_key = parent or ""
-        if self.journal.get_scope(self.run_name, self.scope) is None:
+        self.resumed = self.journal.get_scope(self.run_name, self.scope) is not None
+        if not self.resumed:
             others = self.journal.siblings(self.run_name, self.scope, self.agent, parent_key)
             earlier = [(s, fp) for s, fp, ours in others if not ours]
             if len(earlier) == 1 and len(others) == 1 and earlier[0][1] != inputs_fp:

@@ -263,7 +263,10 @@ def wrap(
     module = sys._getframe(1).f_globals.get("__name__", "__main__")
     wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)
     signature: TaskSignature = (
-        get_plugin_manager().hook.byof_task_signature(adapter=info.name, agent=agent) or TaskSignature()
+        get_plugin_manager().hook.byof_task_signature(
+            adapter=info.name, agent=agent, options=options.adapter_options
+        )
+        or TaskSignature()
     )
 
     async def body(**inputs: Any) -> Any:

@@ -145,3 +145,19 @@ def test_shell_paths_are_not_secrets(monkeypatch) -> None:
     values = secret_values()
     assert "/work/somewhere" not in values and "/work/elsewhere" not in values
     assert values["real-db-password"] == "DB_PWD"
+
+
+def test_dataclass_with_live_objects_is_described_not_copied() -> None:
+    """A framework's dataclass holding a lock (or a task, a connection) must not be deep-copied."""
+    import dataclasses
+    import threading
+
+    from byof.redact import to_jsonable
+
+    @dataclasses.dataclass
+    class Runtime:
+        name: str
+        lock: threading.Lock
+
+    data = to_jsonable(Runtime("rt", threading.Lock()))
+    assert data["name"] == "rt" and "lock" in data["lock"]
