@@ -40,6 +40,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_langgraph_conformance.py",
             "tests/test_langgraph.py",
             "tests/test_langgraph_seams.py",
+            "tests/test_examples.py",
         ),
         test_deps=("langchain>=1.0,<2", "langchain-openai>=1.0,<2", "openai>=1.50"),
         # langgraph 1.0.0 accepts any langgraph-prebuilt 1.x, but only 1.0.0 imports with it.
