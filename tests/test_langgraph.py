@@ -682,3 +682,35 @@ def test_retry_with_a_checkpointer_continues_the_thread_instead_of_resending_the
     assert failed["done"] and script.call_count == 2, "each model turn answered once"
     assert len(rec.tasks_named("__add")) == 1
     assert [m.role for m in script.requests[-1].messages].count("user") == 1
+
+
+def test_langchains_own_fake_chat_models_are_traced_too() -> None:
+    """LangChain's fake models (no tool binding) in a hand-built graph: each call is a trace step."""
+    from langchain_core.language_models.fake_chat_models import (
+        FakeMessagesListChatModel,
+        GenericFakeChatModel,
+    )
+    from langchain_core.messages import AIMessage
+
+    drafter = GenericFakeChatModel(messages=iter([AIMessage(content="a draft")]))
+    editor = FakeMessagesListChatModel(responses=[AIMessage(content="the final text")])
+
+    class Doc(TypedDict):
+        messages: Annotated[list, operator.add]
+
+    def draft(state: Doc) -> dict:
+        return {"messages": [drafter.invoke(state["messages"])]}
+
+    async def edit(state: Doc) -> dict:
+        return {"messages": [await editor.ainvoke(state["messages"])]}
+
+    builder = StateGraph(Doc)
+    builder.add_node("draft", draft)
+    builder.add_node("edit", edit)
+    builder.add_edge(START, "draft")
+    builder.add_edge("draft", "edit")
+    builder.add_edge("edit", END)
+    task = byof.wrap(builder.compile(), env=env(), name="fakes")
+    with record_flyte() as rec:
+        assert run(task, prompt="write") == "the final text"
+    assert sorted(s.name for s in rec.steps) == ["FakeMessagesListChatModel", "GenericFakeChatModel"]
