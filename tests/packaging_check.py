@@ -14,6 +14,9 @@ import sys
 from importlib import metadata, resources
 from pathlib import Path
 
+# Top-level modules of the frameworks the extras install.
+OPTIONAL_FRAMEWORKS = {"langgraph", "langchain", "langchain_core", "pydantic_ai", "agents", "crewai", "smolagents"}
+
 # Source directory -> the package it is installed as (pyproject's package-dir).
 SOURCES = {"core": "byof", "adapters": "byof.adapters", "templates": "byof.templates"}
 
@@ -66,7 +69,13 @@ def main(checkout: Path, installed: bool) -> None:
         f"missing: {sorted(expected - actual)}; unexpected: {sorted(actual - expected)}"
     )
     for name in sorted(actual):
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            # A framework's seams or scripted model import that framework: fine when its extra is
+            # not installed here, anything else missing is a packaging bug.
+            if (exc.name or "").split(".")[0] not in OPTIONAL_FRAMEWORKS:
+                raise
     missing = [f for f in data_files(checkout) if not resources.files(f[0]).joinpath(f[1]).is_file()]
     assert not missing, f"data files not installed: {missing}"
     points = {ep.name: ep.value for ep in metadata.entry_points(group="byof")}
