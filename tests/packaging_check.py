@@ -15,7 +15,15 @@ from importlib import metadata, resources
 from pathlib import Path
 
 # Top-level modules of the frameworks the extras install.
-OPTIONAL_FRAMEWORKS = {"langgraph", "langchain", "langchain_core", "pydantic_ai", "agents", "crewai", "smolagents"}
+OPTIONAL_FRAMEWORKS = {
+    "langgraph",
+    "langchain",
+    "langchain_core",
+    "pydantic_ai",
+    "agents",
+    "crewai",
+    "smolagents",
+}
 
 # Source directory -> the package it is installed as (pyproject's package-dir).
 SOURCES = {"core": "byof", "adapters": "byof.adapters", "templates": "byof.templates"}
