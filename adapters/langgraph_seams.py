@@ -30,6 +30,7 @@ from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 
 from byof.redact import to_jsonable
 from byof.run_context import RunContext, current_run
+from byof.tool_signature import retyped
 from byof.tools import ToolRouter
 
 ADAPTER = "langgraph"
@@ -266,42 +267,12 @@ def sanitize_config(config: Any) -> dict[str, Any]:
 def task_body(original: Callable[..., Any]) -> Callable[..., Any]:
     """What the tool's task runs: the tool's own function, without LangChain's callback plumbing.
 
-    Its signature is the original's minus `callbacks`/`run_manager`, with injected values (state,
-    tool-call id, config) and LangChain/LangGraph types (a returned Command) typed as Any so they
-    cross as they are.
+    Injected values (state, tool-call id, config) and LangChain/LangGraph types (a returned
+    Command) are typed Any, so they cross the task boundary as they are.
     """
-    sig = inspect.signature(original)
-    try:
-        hints = typing.get_type_hints(original, include_extras=True)
-    except Exception:
-        hints = {}
-    params = [p for name, p in sig.parameters.items() if name not in _DROPPED]
-    annotations = {}
-    for p in params:
-        hint = hints.get(p.name, p.annotation)
-        annotations[p.name] = Any if _injected(hint) or _framework_type(hint) else hint
-    if "return" in hints:
-        annotations["return"] = Any if _framework_type(hints["return"]) else hints["return"]
-
-    if inspect.iscoroutinefunction(original):
-
-        async def body(*args: Any, **kwargs: Any) -> Any:
-            return await original(*args, **kwargs)
-
-    else:
-
-        def body(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-            return original(*args, **kwargs)
-
-    body.__signature__ = sig.replace(  # type: ignore[attr-defined]
-        parameters=[p.replace(annotation=annotations.get(p.name, p.annotation)) for p in params]
+    return retyped(
+        original, drop=_DROPPED, opaque=lambda name, hint: _injected(hint) or _framework_type(hint)
     )
-    body.__annotations__ = {k: v for k, v in annotations.items() if v is not inspect.Parameter.empty}
-    body.__name__ = getattr(original, "__name__", "tool")
-    body.__qualname__ = getattr(original, "__qualname__", body.__name__)
-    body.__module__ = getattr(original, "__module__", __name__)
-    body.__doc__ = getattr(original, "__doc__", None)
-    return body
 
 
 def front(original: Callable[..., Any], target: Callable[..., Any], *, is_async: bool) -> Callable[..., Any]:

@@ -12,6 +12,7 @@ import functools
 import inspect
 import logging
 import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,3 +135,54 @@ class ToolSignature:
             elif name in inputs:
                 kwargs[name] = inputs[name]
         return args, kwargs
+
+
+def retyped(
+    original: Callable[..., Any],
+    call: Callable[..., Any] | None = None,
+    *,
+    drop: Sequence[str] = (),
+    opaque: Callable[[str, Any], bool] = lambda name, hint: False,
+) -> Callable[..., Any]:
+    """`original` as a tool task's body, for adapters whose tool functions take framework values.
+
+    The result has `original`'s name, docstring, module and signature, minus the `drop`ped
+    parameters, with every parameter or return annotation for which `opaque(name, hint)` holds
+    typed Any ("return" names the return), so those values cross the task boundary pickled
+    instead of through Flyte's type engine. It runs `call` (default: `original`) with the same
+    arguments; it is sync when `original` is (byof then runs it in a worker thread), else async.
+    """
+    target = call or original
+    sig = inspect.signature(original)
+    try:
+        hints = typing.get_type_hints(original, include_extras=True)
+    except Exception:
+        hints = {}
+    params = []
+    for name, p in sig.parameters.items():
+        if name in drop:
+            continue
+        hint = hints.get(name, p.annotation)
+        params.append(p.replace(annotation=Any if opaque(name, hint) else hint))
+    ret = hints.get("return", sig.return_annotation)
+    ret = Any if ret is not _EMPTY and opaque("return", ret) else ret
+
+    if inspect.iscoroutinefunction(original):
+
+        async def body(*args: Any, **kwargs: Any) -> Any:
+            return await target(*args, **kwargs)
+
+    else:
+
+        def body(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+            return target(*args, **kwargs)
+
+    body.__signature__ = sig.replace(parameters=params, return_annotation=ret)  # type: ignore[attr-defined]
+    body.__annotations__ = {p.name: p.annotation for p in params if p.annotation is not _EMPTY}
+    if ret is not _EMPTY:
+        body.__annotations__["return"] = ret
+    body.__name__ = getattr(original, "__name__", "tool")
+    body.__qualname__ = getattr(original, "__qualname__", body.__name__)
+    body.__module__ = getattr(original, "__module__", None) or __name__
+    body.__doc__ = getattr(original, "__doc__", None)
+    return body

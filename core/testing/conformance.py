@@ -127,6 +127,9 @@ class ConformanceCase:
     answer_of: Callable[[Any], str] = lambda output: output if isinstance(output, str) else json.dumps(output)
     wrap_kwargs: dict[str, Any] = field(default_factory=dict)
     import_path: str | None = None
+    block_error: Literal["to_model", "raises"] | None = (
+        None  # how a policy block surfaces (default: tool_error)
+    )
 
 
 @dataclass
@@ -311,7 +314,7 @@ def check_policy_block(case: ConformanceCase) -> None:
     assert run.tools.counts["word_count"] == 0
     blocked = _of(run.events, ToolBlockedEvent)
     assert [b.name for b in blocked] == ["word_count"] and "not allowed" in blocked[0].reason
-    if case.tool_error == "to_model":
+    if (case.block_error or case.tool_error) == "to_model":
         assert "not allowed" in _answer(case, run), f"[{case.name}] the agent did not see the block"
     else:
         assert run.error is not None and "not allowed" in str(run.error)
