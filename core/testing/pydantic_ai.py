@@ -62,7 +62,7 @@ def to_request(messages: list[ModelMessage], info: AgentInfo, model: str = "") -
 
 def to_response(turn: Turn, model: str) -> ModelResponse:
     parts: list[Any] = [TextPart(turn.text)] if turn.text else []
-    parts += [ToolCallPart(c.name, dict(c.arguments), tool_call_id=c.id) for c in turn.tool_calls]
+    parts += [ToolCallPart(c.name, dict(c.arguments), tool_call_id=c.id or "") for c in turn.tool_calls]
     return ModelResponse(parts=parts, model_name=model)
 
 
