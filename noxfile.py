@@ -41,6 +41,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_langgraph.py",
             "tests/test_langgraph_seams.py",
             "tests/test_examples.py",
+            "tests/test_benchmarks.py",
         ),
         test_deps=("langchain>=1.0,<2", "langchain-openai>=1.0,<2", "openai>=1.50"),
         # langgraph 1.0.0 accepts any langgraph-prebuilt 1.x, but only 1.0.0 imports with it.
@@ -51,6 +52,17 @@ ADAPTERS: dict[str, Adapter] = {
             "langchain==1.0.0",
             "langchain-openai==1.0.0",
         ),
+    ),
+    "pydantic-ai": Adapter(
+        extra="pydantic-ai",
+        tests=(
+            "tests/test_pydantic_ai_conformance.py",
+            "tests/test_pydantic_ai.py",
+            "tests/test_examples.py",
+            "tests/test_benchmarks.py",
+        ),
+        test_deps=("pydantic-ai-slim[openai]", "openai>=1.50"),
+        oldest=("pydantic-ai-slim[openai]==2.60.0",),
     ),
 }
 

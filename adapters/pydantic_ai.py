@@ -66,7 +66,7 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
         params=(
             Param("prompt", str, ""),
             Param("deps", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
-            Param("message_history", typing.Optional[list], None),  # noqa: UP045
+            Param("message_history", typing.Optional[list[dict]], None),  # noqa: UP045
         ),
         output=dict if options.get("return_messages") else output,
     )

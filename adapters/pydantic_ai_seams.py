@@ -159,7 +159,10 @@ def _routed_tool(tool: Any, router: ToolRouter) -> Any:
     first = next(iter(inspect.signature(original).parameters), None)
 
     def with_ctx(*args: Any, **kwargs: Any) -> Any:
-        if takes_ctx:
+        # byof calls a task body with keyword arguments, so the context arrives by name.
+        if takes_ctx and first in kwargs:
+            kwargs[first] = _rebuilt_ctx(kwargs[first])
+        elif takes_ctx:
             args = (_rebuilt_ctx(args[0]), *args[1:])
         return original(*args, **kwargs)
 

@@ -168,3 +168,37 @@ def write_json(path: str, results: dict[str, Any]) -> None:
         **results,
     }
     Path(path).write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def framework_benchmark(
+    label: str,
+    agent: Any,
+    raw: Callable[[str], Awaitable[Any]],
+    prompt: str,
+    argv: list[str] | None,
+    doc: str,
+) -> None:
+    """The raw-vs-wrapped row of one framework's standard agent: `raw(prompt)` runs `agent` natively,
+    the wrapped side is a local `flyte.run` of `byof.wrap(agent)`; both must give the same answer."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50, help="interleaved rounds (default 50)")
+    parser.add_argument("--json", metavar="PATH", help="write every sample and summary here")
+    args = parser.parse_args(argv)
+
+    flyte.init()
+    task = byof.wrap(agent, env=flyte.TaskEnvironment(f"bench-{label}"), name=label.replace("-", "_"))
+    case = Case(label, raw=raw_async(raw, prompt=prompt), wrapped=flyte_run(task, prompt=prompt))
+    samples = measure([case], repeat=args.repeat)[label]
+    m = machine()
+    print(f"{m['os']}, {m['cpu_count']} CPUs, Python {m['python']}, flyte {m['flyte']}, byof {m['byof']}")
+    print(f"{args.repeat} rounds; times in ms, medians")
+    raw_ms, wrapped_ms, ratio = (summarize(v).median for v in (samples.raw, samples.wrapped, samples.ratio))
+    print_table(
+        f"{label}: raw vs wrapped (3 model calls / 2 tool calls)",
+        ("agent", "raw", "wrapped", "ratio", "added [p25–p75]"),
+        [[label, f"{raw_ms:.2f}", f"{wrapped_ms:.2f}", f"{ratio:.2f}x", str(summarize(samples.added))]],
+    )
+    if args.json:
+        write_json(args.json, {"settings": {"repeat": args.repeat}, "runs": {label: to_json(samples)}})

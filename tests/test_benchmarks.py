@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,3 +34,20 @@ def test_generic_benchmark_runs_and_reports_every_variant(tmp_path: Path) -> Non
     report = json.loads(out.read_text())
     assert {"machine", "runs", "overhead_ms"} <= set(report)
     assert "model call" in proc.stdout and "tool call" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("script", "framework"), [("bench_langgraph.py", "langgraph"), ("bench_pydantic_ai.py", "pydantic_ai")]
+)
+def test_framework_benchmark_runs(tmp_path: Path, script: str, framework: str) -> None:
+    pytest.importorskip(framework)
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--repeat", "3", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert set(json.loads(out.read_text())["runs"]) == {framework.replace("_", "-")}

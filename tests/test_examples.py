@@ -27,3 +27,10 @@ def test_langgraph_weather_agent(tmp_path: Path) -> None:
     out = run_example("examples/langgraph/weather_agent.py", tmp_path)
     assert "sunny, 21°C" in out and "light rain, 9°C" in out  # both tool results reached the answer
     assert out.count("get_weather") >= 2 and "tool" in out  # the timeline shows the durable tool calls
+
+
+def test_pydantic_ai_support_agent(tmp_path: Path) -> None:
+    pytest.importorskip("pydantic_ai")
+    out = run_example("examples/pydantic_ai/support_agent.py", tmp_path)
+    assert "'status': 'shipped'" in out and "'eta_days': 3" in out  # the typed output, as JSON data
+    assert "lookup_order" in out  # the timeline shows the durable tool call
