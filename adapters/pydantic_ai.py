@@ -8,9 +8,10 @@ durable tasks. The user's agent, tools and toolsets are never modified, and conc
 see only their own override.
 
 Task inputs: `prompt`, `deps` (JSON data validated into the agent's `deps_type`),
-`message_history` (Pydantic AI messages as JSON). Output: the agent's output (text, or the
-validated output as JSON data); with adapter_options `return_messages=True`, a dict with the
-output and `all_messages()` as JSON.
+`message_history` (Pydantic AI messages as JSON). Output: the agent's output as text, or the
+validated output as JSON data (an output spec mixing kinds, like `[Answer, str]`, gives text,
+models as JSON text); with adapter_options `return_messages=True`, a dict with the output and
+`all_messages()` as JSON.
 
 adapter_options: `entry` = "run" (default), "run_sync", "run_stream" or "iter";
 `return_messages`.
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, output_type_for
+from byof.adapter import AdapterInfo, Param, TaskSignature
 from byof.plugins import hookimpl
 
 NAME = "pydantic-ai"
@@ -61,7 +62,9 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
         return None
     import typing
 
-    output = output_type_for(agent.output_type if isinstance(agent.output_type, type) else dict)
+    from .pydantic_ai_seams import task_output_type
+
+    output = task_output_type(agent)
     return TaskSignature(
         params=(
             Param("prompt", str, ""),

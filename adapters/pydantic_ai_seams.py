@@ -3,10 +3,11 @@
 - `TracedModel`: a `WrapperModel` whose requests are `flyte.trace` steps. A streamed request is
   traced as one request and replayed to the stream's consumer from the complete response, so
   `run_stream` and `iter` consumers still see events and the result is recorded durably.
-- routed tools: copies of the agent's function tools (and of `FunctionToolset`s' tools) whose
-  function goes through byof's router. A `RunContext` crosses into the tool's task as the part a
-  tool can use elsewhere (deps, retry, tool call id and name, run step, prompt) and is rebuilt
-  there; deps must be picklable, and when they are not the error names the field.
+- routed tools: copies of the agent's function tools (and of the tools of its `FunctionToolset`s,
+  also inside wrappers like `.prefixed()`) whose function goes through byof's router. A
+  `RunContext` crosses into the tool's task as the part a tool can use elsewhere (deps, retry,
+  tool call id and name, run step, prompt) and is rebuilt there; deps must be picklable, and when
+  they are not the error names the field. A tool routed inline keeps the live `RunContext`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import copy
 import dataclasses
 import inspect
 import logging
+import types
+import typing
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,9 +31,11 @@ from pydantic_ai.messages import ModelMessagesTypeAdapter, ModelResponse
 from pydantic_ai.models import CompletedStreamedResponse, Model, infer_model
 from pydantic_ai.models.test import TestModel
 from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.output import NativeOutput, PromptedOutput, TextOutput, ToolOutput
 from pydantic_ai.toolsets import FunctionToolset
 from pydantic_ai.usage import RunUsage
 
+from byof.adapter import output_type_for, to_output
 from byof.errors import SerializationError
 from byof.redact import to_jsonable
 from byof.run_context import RunContext as ByofRun
@@ -107,12 +112,12 @@ def resolve_model(agent: Any, run: ByofRun) -> Model:
 # -- tool calls ---------------------------------------------------------------------------------
 
 
-def _crossing_ctx(ctx: RunContext[Any]) -> dict[str, Any]:
-    """The part of a RunContext a tool can use in another process; deps must pickle."""
+def _crossing_ctx(ctx: RunContext[Any], tool: str) -> dict[str, Any]:
+    """The part of a RunContext `tool` can use in another process; deps must pickle."""
     try:
         cloudpickle.dumps(ctx.deps)
     except Exception as exc:
-        raise SerializationError(_deps_error(ctx.deps, exc)) from exc
+        raise SerializationError(_deps_error(ctx.deps, tool, exc)) from exc
     return {
         "deps": ctx.deps,
         "retry": ctx.retry,
@@ -123,7 +128,7 @@ def _crossing_ctx(ctx: RunContext[Any]) -> dict[str, Any]:
     }
 
 
-def _deps_error(deps: Any, exc: Exception) -> str:
+def _deps_error(deps: Any, tool: str, exc: Exception) -> str:
     fields = dataclasses.fields(deps) if dataclasses.is_dataclass(deps) else ()
     names = [f.name for f in fields] or list(getattr(type(deps), "model_fields", {}))
     for name in names:
@@ -133,13 +138,16 @@ def _deps_error(deps: Any, exc: Exception) -> str:
             return (
                 f"deps field {name!r} ({type(getattr(deps, name)).__name__}) cannot cross into a tool's Flyte "
                 "task. Make it serializable (pass settings, build the client inside the tool), or route the "
-                'tools that take RunContext inline: tool_options={"<tool>": "inline"}.'
+                f"tools that take RunContext inline: tool_options={{{tool!r}: 'inline'}}."
             )
     return f"the agent's deps ({type(deps).__name__}) cannot cross into a tool's Flyte task: {exc}"
 
 
-def _rebuilt_ctx(data: dict[str, Any]) -> RunContext[Any]:
-    """A RunContext inside the tool's task: the crossing part, placeholders for the rest."""
+def _rebuilt_ctx(data: dict[str, Any] | RunContext[Any]) -> RunContext[Any]:
+    """A RunContext inside the tool's task: the crossing part, placeholders for the rest.
+    An inline tool got the live context, and keeps it."""
+    if isinstance(data, RunContext):
+        return data
     return RunContext(
         deps=data["deps"],
         model=TestModel(),
@@ -150,6 +158,12 @@ def _rebuilt_ctx(data: dict[str, Any]) -> RunContext[Any]:
         tool_name=data["tool_name"],
         run_step=data["run_step"],
     )
+
+
+def _runs_inline(router: ToolRouter, name: str) -> bool:
+    """Whether the tool runs in the agent's task, where it can take the live RunContext."""
+    spec = router.specs.get(name)
+    return spec is not None and router.options_for(spec).mode == "inline"
 
 
 def _routed_tool(tool: Any, router: ToolRouter) -> Any:
@@ -176,36 +190,46 @@ def _routed_tool(tool: Any, router: ToolRouter) -> Any:
     )
 
     async def front(*args: Any, **kwargs: Any) -> Any:
-        if takes_ctx:
-            args = (_crossing_ctx(args[0]), *args[1:])
-        return await routed.aio(*args, **kwargs)  # type: ignore[attr-defined]
+        if takes_ctx and not _runs_inline(router, tool.name):
+            args = (_crossing_ctx(args[0], tool.name), *args[1:])
+        return await routed.aio(*args, **kwargs)
 
     copied = copy.copy(tool)
     copied.function_schema = dataclasses.replace(schema, function=front, is_async=True)
     return copied
 
 
-def _routed_toolset(toolset: Any, router: ToolRouter) -> Any:
-    if type(toolset) is not FunctionToolset:
-        return toolset  # MCP servers and custom toolsets keep running in the agent's task
+def _routed_toolset(toolset: FunctionToolset[Any], router: ToolRouter) -> FunctionToolset[Any]:
     copied = copy.copy(toolset)
     copied.tools = {name: _routed_tool(tool, router) for name, tool in toolset.tools.items()}
     return copied
 
 
+_warned: set[tuple[str | None, str]] = set()
+
+
+def _route_leaves(toolset: Any, router: ToolRouter, agent: str | None) -> Any:
+    """A copy of `toolset` whose `FunctionToolset`s, also inside wrappers (prefixed, filtered,
+    ...), are routed. Other leaves (MCP servers, custom toolsets) keep running in the agent's
+    task, which is logged once per agent and toolset."""
+
+    def leaf(ts: Any) -> Any:
+        if type(ts) is FunctionToolset:
+            return _routed_toolset(ts, router)
+        if (agent, ts.label) not in _warned:
+            _warned.add((agent, ts.label))
+            logging.getLogger("byof.tools").warning(
+                "agent %r: tools of %s run in the agent's task, not as durable tasks", agent, ts.label
+            )
+        return ts
+
+    return toolset.visit_and_replace(leaf)
+
+
 def routed_overrides(agent: Any, router: ToolRouter) -> dict[str, Any]:
     """`agent.override(...)` arguments that route every function tool of the agent."""
     tools = [_routed_tool(t, router) for t in agent._function_toolset.tools.values()]
-    toolsets = [_routed_toolset(ts, router) for ts in getattr(agent, "_user_toolsets", ())]
-    others = [
-        type(ts).__name__ for ts in getattr(agent, "_user_toolsets", ()) if type(ts) is not FunctionToolset
-    ]
-    if others:
-        logging.getLogger("byof.tools").warning(
-            "agent %r: tools of %s run in the agent's task, not as durable tasks",
-            agent.name,
-            ", ".join(others),
-        )
+    toolsets = [_route_leaves(ts, router, agent.name) for ts in getattr(agent, "_user_toolsets", ())]
     return {"tools": tools, "toolsets": toolsets}
 
 
@@ -219,9 +243,33 @@ def _deps(agent: Any, data: Any) -> Any:
     return TypeAdapter(deps_type).validate_python(data) if deps_type not in (type(None), None) else data
 
 
-def _output(result: Any, options: dict[str, Any]) -> Any:
-    output = result.output
-    data = output if isinstance(output, str) else to_jsonable(output)
+def _output_types(spec: Any) -> list[Any]:
+    """The types an output spec can produce, through Pydantic AI's markers, sequences, unions
+    and output functions (whose return annotation says what they produce)."""
+    if isinstance(spec, (list, tuple)):
+        return [t for item in spec for t in _output_types(item)]
+    if isinstance(spec, ToolOutput):
+        return _output_types(spec.output)
+    if isinstance(spec, (NativeOutput, PromptedOutput)):
+        return _output_types(spec.outputs)
+    if isinstance(spec, TextOutput):
+        return _output_types(typing.get_type_hints(spec.output_function).get("return", str))
+    if typing.get_origin(spec) in (typing.Union, types.UnionType):
+        return [t for member in typing.get_args(spec) for t in _output_types(member)]
+    if inspect.isfunction(spec) or inspect.ismethod(spec):
+        return _output_types(typing.get_type_hints(spec).get("return", str))
+    return [spec]
+
+
+def task_output_type(agent: Any) -> Any:
+    """The task's output type: the one kind (text, dict, list, number) every output of the agent
+    has; when they differ (`[Answer, str]`), text, with structured outputs as JSON text."""
+    kinds = {output_type_for(t) for t in _output_types(agent.output_type) if t is not type(None)}
+    return kinds.pop() if len(kinds) == 1 else str
+
+
+def _output(result: Any, agent: Any, options: dict[str, Any]) -> Any:
+    data = to_output(result.output, task_output_type(agent))
     if options.get("return_messages"):
         return {"output": data, "messages": _dump_messages(result.all_messages())}
     return data
@@ -247,7 +295,7 @@ async def invoke(agent: Any, inputs: dict[str, Any], run: ByofRun) -> Any:
             async with agent.run_stream(prompt, **kwargs) as stream:
                 async for _ in stream.stream_output():
                     pass
-                return _output(_Finished(await stream.get_output(), stream.all_messages()), options)
+                return _output(_Finished(await stream.get_output(), stream.all_messages()), agent, options)
         elif entry == "iter":
             async with agent.iter(prompt, **kwargs) as agent_run:
                 async for _ in agent_run:
@@ -255,7 +303,7 @@ async def invoke(agent: Any, inputs: dict[str, Any], run: ByofRun) -> Any:
                 result = agent_run.result
         else:
             raise ValueError(f"adapter_options entry={entry!r} is not one of run, run_sync, run_stream, iter")
-    return _output(result, options)
+    return _output(result, agent, options)
 
 
 @dataclasses.dataclass

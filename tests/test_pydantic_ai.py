@@ -33,9 +33,9 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.openai import OpenAIChatModel, OpenAIResponsesModel
 from pydantic_ai.models.test import TestModel
 from pydantic_ai.providers.openai import OpenAIProvider
+from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.toolsets import AbstractToolset, FunctionToolset
 from pydantic_ai.toolsets.abstract import ToolsetTool
-from pydantic_ai.tools import ToolDefinition
 from pydantic_core import SchemaValidator, core_schema
 
 import byof
@@ -185,7 +185,8 @@ def test_deps_that_cannot_cross_name_the_field_and_inline_routing_works() -> Non
     with pytest.raises(Exception) as failed:
         run(task, prompt="who", deps={"user": "ada"})
     message = str(failed.value)
-    assert "deps field 'lock'" in message and "inline" in message and "serializable" in message
+    assert "deps field 'lock'" in message and "serializable" in message
+    assert "tool_options={'whoami': 'inline'}" in message
 
     inline = byof.wrap(agent, env=env(), name="locked_inline", tool_options={"whoami": "inline"})
     with record_flyte() as rec:
@@ -249,12 +250,33 @@ def test_native_output_is_json_text_validated_by_pydantic_ai() -> None:
     assert model_steps(rec) == 1 and script.tools_seen() == [()]
 
 
+@pytest.mark.parametrize(
+    ("output_type", "turn", "expected"),
+    [
+        (ToolOutput(int), call("final_result", response=5), 5),
+        (list[str], call("final_result", response=["a", "b"]), ["a", "b"]),
+        ([Answer, str], say("plain text"), "plain text"),
+        ([Answer, str], call("final_result", value=1, unit="kg"), '{"value": 1, "unit": "kg"}'),
+    ],
+    ids=["tool-int", "list", "mixed-text", "mixed-model"],
+)
+def test_other_output_kinds_keep_their_json_type(
+    output_type: Any, turn: Any, expected: Any, request: pytest.FixtureRequest
+) -> None:
+    # Outputs of different kinds (a model or text) share one task type: text, models as JSON text.
+    agent = Agent(scripted_model(Script([turn])), name="kinds_out", output_type=output_type)
+    name = "out_" + request.node.callspec.id.replace("-", "_")
+    task = byof.wrap(agent, env=env(), name=name)
+    assert run(task, prompt="out") == expected
+
+
 # -- models ------------------------------------------------------------------------------------------
 
 
 def test_provider_string_is_resolved_inside_the_task(monkeypatch: pytest.MonkeyPatch) -> None:
     script = Script([call("add", a=2, b=2), say("four: {last}")])
-    agent = Agent("openai:gpt-4o-mini", name="lazy")
+    # defer_model_check keeps the string on the agent; Pydantic AI would otherwise resolve it here.
+    agent = Agent("openai:gpt-4o-mini", name="lazy", defer_model_check=True)
     agent.tool_plain(add)
     # No OPENAI_API_KEY at wrap time: resolving the string now would fail.
     task = byof.wrap(agent, env=env(), name="lazy")
@@ -263,7 +285,7 @@ def test_provider_string_is_resolved_inside_the_task(monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
         with record_flyte() as rec:
             assert run(task, prompt="2+2") == "four: 4"
-        assert server.count("/chat/completions") == 2
+        assert len(server.requests) == 2  # chat completions or responses, as this version maps "openai:"
     assert model_steps(rec, "gpt-4o-mini") == 2 and len(rec.tasks_named("lazy__add")) == 1
     assert agent.model == "openai:gpt-4o-mini"
 
@@ -333,7 +355,8 @@ def test_model_retry_reaches_the_model_and_is_not_retried_by_flyte() -> None:
         assert run(task, prompt="find") == "found Paris after 1 retry"
     attempts = rec.tasks_named("picky__lookup")
     assert len(attempts) == 2, "one failed and one good call, no Flyte retries"
-    assert sum(1 for t in attempts if t.error) == 1 and "unknown city" in next(t.error for t in attempts if t.error)
+    failed = [t.error for t in attempts if t.error]
+    assert len(failed) == 1 and "unknown city" in failed[0]
     retry_prompt = script.requests[1].messages[-1]
     assert retry_prompt.role == "tool" and "unknown city 'Atlantis', try Paris" in retry_prompt.content
 
@@ -383,9 +406,10 @@ def test_streamed_entries_with_structured_output(entry: str) -> None:
 
 
 def test_message_history_goes_in_and_all_messages_come_back() -> None:
-    script = Script(by_prompt={"first": [say("first answer")], "": [say("you said {prompt}")]})
+    script = Script([say("first answer"), say("you said {prompt}")])  # {prompt}: the first user message
     agent = Agent(scripted_model(script), name="chat")
-    history = ModelMessagesTypeAdapter.dump_python(agent.run_sync("first question").all_messages(), mode="json")
+    first = agent.run_sync("first question")
+    history = ModelMessagesTypeAdapter.dump_python(first.all_messages(), mode="json")
     task = byof.wrap(agent, env=env(), name="chat", adapter_options={"return_messages": True})
     with record_flyte() as rec:
         out = run(task, prompt="second question", message_history=history)
@@ -416,9 +440,24 @@ def test_real_openai_models_against_scripted_server(model_class: type) -> None:
             assert run(task, prompt="what is 20+22?") == "the answer is 42"
         bodies = [r["body"] for r in server.requests]
     assert model_steps(rec, "gpt-4o-mini") == 2 and len(rec.tasks_named("__add")) == 1
-    tools = bodies[0]["tools"]
-    names = [t.get("name") or t["function"]["name"] for t in tools]
-    assert names == ["add"] and len(bodies) == 2
+    assert len(bodies) == 2
+    tools = [t.get("function", t) for t in bodies[0]["tools"]]  # Chat nests under "function"
+    assert [(t["name"], t["description"]) for t in tools] == [("add", "Add two integers.")]
+    assert set(tools[0]["parameters"]["properties"]) == {"a", "b"}
+
+
+def test_native_output_through_the_real_openai_chat_model() -> None:
+    script = Script([say('{"value": 9, "unit": "kg"}')])
+    with ScriptedOpenAIServer(script) as server:
+        provider = OpenAIProvider(base_url=server.base_url, api_key=server.api_key)
+        model = OpenAIChatModel("gpt-4o-mini", provider=provider)
+        agent = Agent(model, name="oai_native", output_type=NativeOutput(Answer))
+        task = byof.wrap(agent, env=env(), name="oai_native")
+        with record_flyte() as rec:
+            assert run(task, prompt="weigh it") == {"value": 9, "unit": "kg"}
+        body = server.requests[0]["body"]
+    assert body["response_format"]["type"] == "json_schema" and "tools" not in body
+    assert model_steps(rec, "gpt-4o-mini") == 1
 
 
 # -- concurrent runs -------------------------------------------------------------------------------
@@ -467,12 +506,17 @@ class Clock(AbstractToolset[Any]):
 
 
 def test_custom_toolset_runs_inline_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    script = Script([calls(("now", {}), ("add", {"a": 1, "b": 1})), say("{results}")])
-    agent = Agent(scripted_model(script), name="clocked", toolsets=[Clock()])
+    script = Script(
+        [calls(("now", {}), ("add", {"a": 1, "b": 1}), ("math_multiply", {"a": 2, "b": 5})), say("{results}")]
+    )
+    math = FunctionToolset([multiply]).prefixed("math")  # a FunctionToolset inside a wrapper is routed
+    agent = Agent(scripted_model(script), name="clocked", toolsets=[Clock(), math])
     agent.tool_plain(add)
     task = byof.wrap(agent, env=env(), name="clocked")
     with caplog.at_level(logging.WARNING, logger="byof.tools"), record_flyte() as rec:
-        assert run(task, prompt="time?") == "noon, 2"
+        assert run(task, prompt="time?") == "noon, 2, 10"
+        assert run(task, prompt="time again?") == "noon, 2, 10"
     warned = [r.getMessage() for r in caplog.records if "Clock" in r.getMessage()]
-    assert warned and "run in the agent's task" in warned[0]
-    assert len(rec.tasks_named("clocked__add")) == 1 and not rec.tasks_named("__now")
+    assert warned == ["agent 'clocked': tools of Clock 'clock' run in the agent's task, not as durable tasks"]
+    assert len(rec.tasks_named("clocked__add")) == 2 and len(rec.tasks_named("clocked__multiply")) == 2
+    assert not rec.tasks_named("__now")

@@ -45,14 +45,21 @@ def model():
     from byof.testing.langchain import ScriptedChatModel
     from byof.testing.script import Script, ScriptedToolCall, calls, say
 
-    script = Script([
-        calls(ScriptedToolCall("get_weather", {"city": "Paris"}), ScriptedToolCall("get_weather", {"city": "Oslo"})),
-        say("Paris: {results}. Pack sunglasses for Paris and an umbrella for Oslo."),
-    ])
+    script = Script(
+        [
+            calls(
+                ScriptedToolCall("get_weather", {"city": "Paris"}),
+                ScriptedToolCall("get_weather", {"city": "Oslo"}),
+            ),
+            say("Paris: {results}. Pack sunglasses for Paris and an umbrella for Oslo."),
+        ]
+    )
     return ScriptedChatModel(script=script)
 
 
-agent = create_react_agent(model(), [get_weather, convert_temperature], prompt="You are a concise travel assistant.")
+agent = create_react_agent(
+    model(), [get_weather, convert_temperature], prompt="You are a concise travel assistant."
+)
 env = byof.environment("weather-agent", frameworks=["langgraph"])
 weather = byof.wrap(agent, env=env, name="weather", sinks=[ConsoleSink()])
 

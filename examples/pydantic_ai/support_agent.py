@@ -50,7 +50,13 @@ def model():
     return scripted_model(Script([call("lookup_order", order_id="1042"), call("final_result", **answer)]))
 
 
-agent = Agent(model(), deps_type=Shop, output_type=Answer, instructions="You answer order questions briefly.")
+agent = Agent(
+    model(),
+    deps_type=Shop,
+    output_type=Answer,
+    instructions="You answer order questions briefly.",
+    defer_model_check=True,
+)
 
 
 @agent.tool
