@@ -64,6 +64,18 @@ ADAPTERS: dict[str, Adapter] = {
         test_deps=("pydantic-ai-slim[openai]", "openai>=1.50"),
         oldest=("pydantic-ai-slim[openai]==2.60.0",),
     ),
+    "openai-agents": Adapter(
+        extra="openai-agents",
+        tests=(
+            "tests/test_openai_agents_conformance.py",
+            "tests/test_openai_agents.py",
+            "tests/test_openai_agents_seams.py",
+            "tests/test_examples.py",
+            "tests/test_benchmarks.py",
+        ),
+        # agents.testing, which byof's scripted model and stream replay use, arrived in 0.21.
+        oldest=("openai-agents==0.21.0",),
+    ),
 }
 
 

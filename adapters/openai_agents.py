@@ -22,7 +22,7 @@ from byof.adapter import AdapterInfo, Param, TaskSignature, output_type_for
 from byof.plugins import hookimpl
 
 NAME = "openai-agents"
-SUPPORTED = ">=0.20,<1"
+SUPPORTED = ">=0.21,<1"
 
 
 def _is_agent(agent: Any) -> bool:

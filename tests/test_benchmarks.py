@@ -50,4 +50,5 @@ def test_framework_benchmark_runs(tmp_path: Path, script: str, framework: str) -
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert set(json.loads(out.read_text())["runs"]) == {framework.replace("_", "-")}
+    label = {"agents": "openai-agents"}.get(framework, framework.replace("_", "-"))
+    assert set(json.loads(out.read_text())["runs"]) == {label}

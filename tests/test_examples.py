@@ -34,3 +34,10 @@ def test_pydantic_ai_support_agent(tmp_path: Path) -> None:
     out = run_example("examples/pydantic_ai/support_agent.py", tmp_path)
     assert "'status': 'shipped'" in out and "'eta_days': 3" in out  # the typed output, as JSON data
     assert "lookup_order" in out  # the timeline shows the durable tool call
+
+
+def test_openai_agents_triage_agent(tmp_path: Path) -> None:
+    pytest.importorskip("agents")
+    out = run_example("examples/openai_agents/triage_agent.py", tmp_path)
+    assert "Order 1042 is shipped with DHL, arriving in 2 days." in out  # across the handoff
+    assert "order_status" in out  # the timeline shows the durable tool call
