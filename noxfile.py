@@ -68,6 +68,8 @@ ADAPTERS: dict[str, Adapter] = {
         extra="openai-agents",
         tests=(
             "tests/test_openai_agents_conformance.py",
+            "tests/test_openai_agents.py",
+            "tests/test_openai_agents_seams.py",
             "tests/test_examples.py",
             "tests/test_benchmarks.py",
         ),

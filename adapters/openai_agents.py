@@ -107,12 +107,11 @@ def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
 
 
 async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    import asyncio
-
-    from agents import Runner
     from pydantic import TypeAdapter
 
     from byof.redact import to_jsonable
+
+    from . import openai_agents_seams
 
     options = dict(run.options.adapter_options)
     context = inputs.get("context")
@@ -122,19 +121,30 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     for key in ("session", "max_turns"):
         if key in options:
             kwargs[key] = options[key]
-    entry = options.get("entry", "run")
+    try:
+        output = await _final_output(agent, inputs["prompt"], options.get("entry", "run"), kwargs)
+    finally:
+        await openai_agents_seams.cloner_for(run).aclose()
+    return output if isinstance(output, str) else to_jsonable(output)
+
+
+async def _final_output(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
+    import asyncio
+
+    from agents import Runner
+
+    result: Any
     if entry == "run":
-        result = await Runner.run(agent, inputs["prompt"], **kwargs)
+        result = await Runner.run(agent, prompt, **kwargs)
     elif entry == "run_sync":
-        result = await asyncio.to_thread(Runner.run_sync, agent, inputs["prompt"], **kwargs)
+        result = await asyncio.to_thread(lambda: Runner.run_sync(agent, prompt, **kwargs))
     elif entry == "run_streamed":
-        result = Runner.run_streamed(agent, inputs["prompt"], **kwargs)
+        result = Runner.run_streamed(agent, prompt, **kwargs)
         async for _ in result.stream_events():
             pass
     else:
         raise ValueError(f"adapter_options entry={entry!r} is not one of run, run_sync, run_streamed")
-    output = result.final_output
-    return output if isinstance(output, str) else to_jsonable(output)
+    return result.final_output
 
 
 @hookimpl

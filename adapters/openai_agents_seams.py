@@ -30,7 +30,9 @@ from agents import Agent, FunctionTool, Handoff, ModelSettings, RunConfig, RunCo
 from agents.items import ModelResponse
 from agents.models.interface import Model, ModelProvider
 from agents.models.multi_provider import MultiProvider
+from agents.retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from agents.run import AgentRunner
+from agents.tool_context import ToolContext
 from agents.usage import Usage
 from openai.types.responses import ResponseOutputItem
 from pydantic import TypeAdapter
@@ -132,10 +134,16 @@ class TracedModel(Model):
         async for event in replay.stream_response(*args, **kwargs):
             yield event
 
+    def get_retry_advice(self, request: ModelRetryAdviceRequest) -> ModelRetryAdvice | None:
+        """The wrapped model's advice: the SDK's opt-in model retries ask the model it called."""
+        return self.wrapped.get_retry_advice(request)
+
+    async def _cleanup_on_run_end(self, owner: object) -> None:
+        """The SDK tells each model it resolved when the run ends; pass that on."""
+        await self.wrapped._cleanup_on_run_end(owner)
+
     async def close(self) -> None:
-        closer = getattr(self.wrapped, "close", None)
-        if closer is not None:
-            await closer()
+        await self.wrapped.close()
 
 
 class TracedProvider(ModelProvider):
@@ -148,21 +156,25 @@ class TracedProvider(ModelProvider):
     def get_model(self, model_name: str | None) -> Model:
         return TracedModel(self.wrapped.get_model(model_name), self._run)
 
+    async def aclose(self) -> None:
+        await self.wrapped.aclose()
+
 
 # -- tools --------------------------------------------------------------------------------------
 
 
+_CALL_FIELDS = ("tool_name", "tool_call_id", "tool_arguments", "tool_namespace")
+
+
 def _crossing_context(ctx: Any) -> dict[str, Any]:
-    """What a tool's RunContextWrapper can carry into a task: the user's context object and ids."""
-    return {
-        "context": ctx.context,
-        "tool_name": getattr(ctx, "tool_name", None),
-        "tool_call_id": getattr(ctx, "tool_call_id", None),
-    }
+    """What a tool's ToolContext can carry into a task: the user's context object and the call's ids
+    (its agent, run config and usage hold models and clients, which stay in the agent's task)."""
+    return {"context": ctx.context, **{name: getattr(ctx, name, None) for name in _CALL_FIELDS}}
 
 
-def _rebuilt_context(data: dict[str, Any]) -> RunContextWrapper[Any]:
-    return RunContextWrapper(context=data["context"])
+def _rebuilt_context(data: dict[str, Any]) -> ToolContext[Any]:
+    """A ToolContext, which is also a RunContextWrapper: right for either annotation."""
+    return ToolContext(**data)
 
 
 def _routed_function_tool(tool: FunctionTool, router: ToolRouter) -> FunctionTool:
@@ -189,7 +201,7 @@ def _routed_function_tool(tool: FunctionTool, router: ToolRouter) -> FunctionToo
     async def front(*args: Any, **kwargs: Any) -> Any:
         if takes_ctx:
             args = (_crossing_context(args[0]), *args[1:])
-        return await routed.aio(*args, **kwargs)  # type: ignore[attr-defined]
+        return await routed.aio(*args, **kwargs)
 
     front.__annotations__ = dict(hints)  # resolved, so the SDK rebuilds the very same schema
     rebuilt = function_tool(
@@ -231,6 +243,7 @@ class AgentCloner:
     def __init__(self, run: RunContext) -> None:
         self.run = run
         self._clones: dict[int, tuple[Agent[Any], Agent[Any]]] = {}
+        self._provider: MultiProvider | None = None
         self._lock = threading.Lock()
 
     def __call__(self, agent: Agent[Any]) -> Agent[Any]:
@@ -262,14 +275,32 @@ class AgentCloner:
         return handoff
 
     def run_config(self, config: RunConfig | dict[str, Any] | None) -> RunConfig:
+        """The config with traced models. Where the SDK would make (and close) a provider of its
+        own, the run's provider is used instead: the SDK leaves a given provider open."""
+        owned = config is None or (isinstance(config, dict) and "model_provider" not in config)
         if isinstance(config, dict):
             config = RunConfig(**config)
         config = config or RunConfig()
         model = TracedModel(config.model, self.run) if isinstance(config.model, Model) else config.model
-        provider = config.model_provider
+        provider = self._own_provider() if owned else config.model_provider
         if not isinstance(provider, TracedProvider):
-            provider = TracedProvider(provider or MultiProvider(), self.run)
+            provider = TracedProvider(provider, self.run)
         return dataclasses.replace(config, model=model, model_provider=provider)
+
+    def _own_provider(self) -> MultiProvider:
+        with self._lock:
+            if self._provider is None:
+                self._provider = MultiProvider()
+            return self._provider
+
+    async def aclose(self) -> None:
+        """Close the provider the run made (its cached models' connections), as the SDK would."""
+        if self._provider is None:
+            return
+        try:
+            await self._provider.aclose()
+        except Exception as exc:  # like the SDK: a failed close must not hide the run's outcome
+            logger.warning("closing the run's model provider failed: %s", exc)
 
 
 def cloner_for(run: RunContext) -> AgentCloner:

@@ -34,28 +34,38 @@ def _distributions_of() -> dict[str, list[str]]:
 
 
 def framework_of(obj: Any) -> str | None:
-    """The known framework whose installed package defines `obj`'s class, if any.
+    """The known framework whose installed package defines `obj`'s class or one of its bases.
 
-    Only an object whose class comes from the framework's installed distribution counts, so a
-    user's own module that happens to be called `agents.py` is not mistaken for a framework.
+    A class counts only when it really is that package's: found by its qualified name in its
+    module, whose file lies in the framework's installed distribution. So a user's own module
+    called `agents.py` is not the OpenAI Agents SDK, while a user's subclass of a framework's
+    agent class still belongs to that framework.
     """
     if inspect.isroutine(obj) or isinstance(obj, type):
         return None
-    module = type(obj).__module__ or ""
-    top = module.split(".")[0]
-    if top not in KNOWN_EXTRAS or top not in _distributions_of():
-        return None
-    file = getattr(sys.modules.get(module), "__file__", None)
-    if file is None:
-        return top
+    for cls in type(obj).__mro__:
+        top = (cls.__module__ or "").split(".")[0]
+        if top in KNOWN_EXTRAS and _in_distribution(cls, top):
+            return top
+    return None
+
+
+def _in_distribution(cls: type, top: str) -> bool:
+    module = sys.modules.get(cls.__module__)
+    found: Any = module
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    file = getattr(module, "__file__", None)
+    if found is not cls or file is None or top not in _distributions_of():
+        return False
     for dist in _distributions_of()[top]:
         try:
             base = Path(str(metadata.distribution(dist).locate_file(""))).resolve()
         except metadata.PackageNotFoundError:
             continue
         if base in Path(file).resolve().parents:
-            return top
-    return None
+            return True
+    return False
 
 
 @dataclass(frozen=True)
