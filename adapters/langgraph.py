@@ -20,23 +20,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature
+from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
 
 NAME = "langgraph"
 SUPPORTED = ">=1.0,<2"
-
-
-def _is_graph(agent: Any) -> bool:
-    if "langgraph" not in sys.modules:  # no graph can exist, and nothing gets imported
-        return False
-    from langgraph.pregel import Pregel
-
-    return isinstance(agent, Pregel)
 
 
 @hookimpl
@@ -54,7 +45,7 @@ def byof_adapter_info() -> AdapterInfo:
 
 @hookimpl
 def byof_detect(agent: Any) -> str | None:
-    return NAME if _is_graph(agent) else None
+    return NAME if loaded_instance(agent, "langgraph.pregel", "Pregel") else None
 
 
 def _output_keys(graph: Any) -> tuple[set[str], set[str]]:

@@ -14,25 +14,14 @@ RunConfig), `session` (an SDK session, for conversation memory), `max_turns`, `c
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, output_type_for
+from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, output_type_for
 from byof.plugins import hookimpl
 
 NAME = "openai-agents"
 SUPPORTED = ">=0.21,<1"
-
-
-def _is_agent(agent: Any) -> bool:
-    if "agents" not in sys.modules:  # no agent can exist, and nothing gets imported
-        return False
-    try:
-        from agents import Agent
-    except ImportError:  # another package named `agents`
-        return False
-    return isinstance(agent, Agent)
 
 
 @hookimpl
@@ -50,7 +39,7 @@ def byof_adapter_info() -> AdapterInfo:
 
 @hookimpl
 def byof_detect(agent: Any) -> str | None:
-    return NAME if _is_agent(agent) else None
+    return NAME if loaded_instance(agent, "agents", "Agent") else None
 
 
 @hookimpl

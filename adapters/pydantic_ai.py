@@ -19,23 +19,14 @@ adapter_options: `entry` = "run" (default), "run_sync", "run_stream" or "iter";
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature
+from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
 
 NAME = "pydantic-ai"
 SUPPORTED = ">=2.60,<3"
-
-
-def _is_agent(agent: Any) -> bool:
-    if "pydantic_ai" not in sys.modules:  # no agent can exist, and nothing gets imported
-        return False
-    from pydantic_ai.agent import AbstractAgent
-
-    return isinstance(agent, AbstractAgent)
 
 
 @hookimpl
@@ -53,7 +44,7 @@ def byof_adapter_info() -> AdapterInfo:
 
 @hookimpl
 def byof_detect(agent: Any) -> str | None:
-    return NAME if _is_agent(agent) else None
+    return NAME if loaded_instance(agent, "pydantic_ai.agent", "AbstractAgent") else None
 
 
 @hookimpl

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -174,3 +175,19 @@ def to_output(value: Any, output_type: Any) -> Any:
     if output_type in (int, float, bool):
         return output_type(value)
     return to_jsonable(value)
+
+
+def loaded_instance(agent: Any, module: str, class_name: str) -> bool:
+    """Whether `agent` is an instance of `module.class_name`, for an adapter's `byof_detect`.
+
+    It imports nothing when the framework is not loaded already (no object of it can exist
+    then), which keeps loading every adapter free; a different package that happens to use the
+    same top-level name just does not match.
+    """
+    if module.split(".")[0] not in sys.modules:
+        return False
+    try:
+        cls = getattr(importlib.import_module(module), class_name)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(agent, cls)
