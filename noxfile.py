@@ -76,6 +76,12 @@ ADAPTERS: dict[str, Adapter] = {
         # agents.testing, which byof's scripted model and stream replay use, arrived in 0.21.
         oldest=("openai-agents==0.21.0",),
     ),
+    "crewai": Adapter(
+        extra="crewai",
+        tests=("tests/test_crewai_conformance.py",),
+        # crewai 1.14 fails the kit's concurrent-kickoff check; 1.15 is the first that passes it all.
+        oldest=("crewai==1.15.0",),
+    ),
 }
 
 

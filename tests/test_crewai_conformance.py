@@ -1,0 +1,55 @@
+"""The CrewAI adapter passes the conformance kit: a single-agent Crew with @tool tools over byof's scripted LLM."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import pytest
+
+# CrewAI prompts and phones home on first use, and writes under HOME: never in tests.
+os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
+os.environ.setdefault("HOME", tempfile.mkdtemp(prefix="byof-crewai-home-"))
+
+pytest.importorskip("crewai")
+
+from crewai import Agent, Crew, Task
+from crewai.tools import tool
+
+from byof.testing import conformance
+from byof.testing.crewai import ScriptedLLM
+from byof.testing.script import Script
+
+
+def make_agent(script: Script, tools: conformance.KitTools) -> Any:
+    crew_tools = [tool(f.__name__)(f) for f in tools.all]
+    agent = Agent(
+        role="calculator",
+        goal="answer with tools",
+        backstory="careful",
+        llm=ScriptedLLM(script, function_calling=True),
+        tools=crew_tools,
+        verbose=False,
+        max_retry_limit=0,
+    )
+    task = Task(description="{prompt}", expected_output="the answer", agent=agent)
+    return Crew(agents=[agent], tasks=[task], verbose=False)
+
+
+async def run_raw(crew: Any, prompt: str) -> str:
+    return str((await crew.kickoff_async(inputs={"prompt": prompt})).raw)
+
+
+CASE = conformance.ConformanceCase(
+    name="crewai",
+    make_agent=make_agent,
+    run_raw=run_raw,
+    tool_error="to_model",  # CrewAI shows a failing tool's error to the model as the observation
+    import_path="test_crewai_conformance:CASE",
+)
+
+
+@pytest.mark.parametrize("check", list(conformance.CHECKS))
+def test_crewai_adapter_conformance(check: str) -> None:
+    conformance.run_check(CASE, check)
