@@ -41,3 +41,10 @@ def test_openai_agents_triage_agent(tmp_path: Path) -> None:
     out = run_example("examples/openai_agents/triage_agent.py", tmp_path)
     assert "Order 1042 is shipped with DHL, arriving in 2 days." in out  # across the handoff
     assert "order_status" in out  # the timeline shows the durable tool call
+
+
+def test_crewai_research_crew(tmp_path: Path) -> None:
+    pytest.importorskip("crewai")
+    out = run_example("examples/crewai/research_crew.py", tmp_path)
+    assert "Summary: agents that survive crashes and skip finished steps." in out
+    assert "lookup_notes" in out  # the timeline shows the durable tool call
