@@ -78,7 +78,12 @@ ADAPTERS: dict[str, Adapter] = {
     ),
     "crewai": Adapter(
         extra="crewai",
-        tests=("tests/test_crewai_conformance.py", "tests/test_examples.py", "tests/test_benchmarks.py"),
+        tests=(
+            "tests/test_crewai_conformance.py",
+            "tests/test_crewai.py",
+            "tests/test_examples.py",
+            "tests/test_benchmarks.py",
+        ),
         # crewai 1.14 fails the kit's concurrent-kickoff check; 1.15 is the first that passes it all.
         oldest=("crewai==1.15.0",),
     ),

@@ -1,11 +1,13 @@
 """How the CrewAI adapter makes a kickoff durable: a run-scoped copy of the Crew (or Agent).
 
 CrewAI objects are stateful, so every run works on copies made with CrewAI's own `copy()`, and
-the user's Crew is never touched; concurrent kickoffs of one Crew each get their own. In the
-copy, every agent's LLM (and a hierarchical crew's manager LLM) is a shallow copy whose
-`call`/`acall` are trace steps, and every tool (agents' and tasks') is a copy whose body is routed
-to a durable task. CrewAI's executor, its ReAct-text and function-calling modes, its tool cache
-and its delegation tools all stay CrewAI's.
+the user's Crew is never touched; concurrent kickoffs of one Crew each get their own. The copies
+are put back as the user built them (CrewAI's `copy()` keeps what earlier kickoffs interpolated
+and counted). In the copy, every agent's LLM (and a hierarchical crew's manager LLM) is a shallow
+copy whose `call`/`acall` are trace steps, and every tool (agents' and tasks') is a copy whose body
+is routed to a durable task, one per tool name (equal tools, e.g. one each agent made, share it).
+CrewAI's executor, its ReAct-text and function-calling modes, its tool cache and its delegation
+tools (which run the coworker inline, its LLM calls traced) all stay CrewAI's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from crewai import Agent, Crew
 from crewai.llms.base_llm import BaseLLM
 from crewai.tools import BaseTool
+from crewai.tools.agent_tools.base_agent_tools import BaseAgentTool
 from pydantic import BaseModel
 
 from byof.redact import to_jsonable
@@ -102,14 +105,22 @@ def _like(original: Callable[..., Any], target: Callable[..., Any]) -> Callable[
     return functools.wraps(original)(call)
 
 
-def routed_tool(tool: BaseTool, router: ToolRouter) -> BaseTool:
-    """A copy of `tool` (same name, description, args schema, cache function) whose body is a task."""
-    if getattr(tool, ROUTED, False):
-        return tool
+def _body(tool: BaseTool) -> Callable[..., Any]:
+    """What CrewAI runs for `tool`: a @tool's function, else the subclass's `_run`."""
     func = getattr(tool, "func", None)
-    body = func if callable(func) else tool._run
-    routed = router.route(tool.name, retyped(body), description=tool.description)
+    return func if callable(func) else tool._run
+
+
+def _same_tool(a: BaseTool, b: BaseTool) -> bool:
+    """One class, one configuration: e.g. a crewai-tools tool that each agent made its own."""
+    exclude = {"current_usage_count"}
+    return type(a) is type(b) and a.model_dump(exclude=exclude) == b.model_dump(exclude=exclude)
+
+
+def routed_tool(tool: BaseTool, routed: Callable[..., Any]) -> BaseTool:
+    """A copy of `tool` (same name, description, args schema, cache function) whose body is `routed`."""
     copied = tool.model_copy()
+    func = getattr(tool, "func", None)
     if callable(func):
         copied.func = _like(func, routed.sync)  # type: ignore[attr-defined]
     else:
@@ -122,23 +133,73 @@ def routed_tool(tool: BaseTool, router: ToolRouter) -> BaseTool:
 
 # -- crews and agents ---------------------------------------------------------------------------
 
+# The texts CrewAI interpolates kickoff inputs into, and where it keeps their templates.
+_TEMPLATES = {
+    "description": "_original_description",
+    "expected_output": "_original_expected_output",
+    "output_file": "_original_output_file",
+    "role": "_original_role",
+    "goal": "_original_goal",
+    "backstory": "_original_backstory",
+}
+# What a kickoff leaves behind on Tasks and Agents (counters, outputs, timings).
+_RUN_STATE = (
+    "used_tools",
+    "tools_errors",
+    "delegations",
+    "retry_count",
+    "processed_by_agents",
+    "output",
+    "start_time",
+    "end_time",
+    "tools_results",
+)
+
+
+def _as_built(original: Any, copied: Any) -> None:
+    """Make a copied Task or Agent what the user built. CrewAI's `copy()` carries over what earlier
+    kickoffs of the original left: the texts they interpolated (so the run would ignore its own
+    inputs) and their counters (which change the prompts, e.g. when CrewAI reminds of the tools)."""
+    fields = type(copied).model_fields
+    for field, private in _TEMPLATES.items():
+        template = getattr(original, private, None)
+        if template is not None and field in fields:
+            setattr(copied, field, template)
+    for field in _RUN_STATE:
+        if field in fields:
+            setattr(copied, field, fields[field].get_default(call_default_factory=True))
+
 
 class _RunCopier:
-    """Routes each distinct tool once per run (an agent's tools reappear as its tasks' tools)."""
+    """Gives each tool one routed copy per run (an agent's tools reappear as its tasks' tools) and
+    each tool name one route, which equal tools share."""
 
     def __init__(self, router: ToolRouter) -> None:
         self.router = router
         self.run = router.run
-        self._tools: dict[int, tuple[BaseTool, BaseTool]] = {}
+        self._copies: dict[int, tuple[BaseTool, BaseTool]] = {}
+        self._routes: dict[str, tuple[BaseTool, Callable[..., Any]]] = {}
 
     def tools(self, tools: list[BaseTool] | None) -> list[BaseTool]:
-        out = []
-        for tool in tools or []:
-            known = self._tools.get(id(tool))
-            if known is None:
-                known = self._tools[id(tool)] = (tool, routed_tool(tool, self.router))
-            out.append(known[1])
-        return out
+        return [self._copy(tool) for tool in tools or []]
+
+    def _copy(self, tool: BaseTool) -> BaseTool:
+        if getattr(tool, ROUTED, False):
+            return tool
+        known = self._copies.get(id(tool))
+        if known is None:
+            known = self._copies[id(tool)] = (tool, routed_tool(tool, self._route(tool)))
+        return known[1]
+
+    def _route(self, tool: BaseTool) -> Callable[..., Any]:
+        """The route of an equal tool of this name, else a new one (the router refuses a second,
+        different tool of one name)."""
+        known = self._routes.get(tool.name)
+        if known is not None and _same_tool(known[0], tool):
+            return known[1]
+        routed = self.router.route(tool.name, retyped(_body(tool)), description=tool.description)
+        self._routes[tool.name] = (tool, routed)
+        return routed
 
     def agent(self, agent: Any) -> None:
         """Route a copied agent's tools and trace its LLM (the copy is the run's own)."""
@@ -152,15 +213,23 @@ def run_copy(target: Crew | Agent, router: ToolRouter) -> Crew | Agent:
     copier = _RunCopier(router)
     copied = target.copy()
     if isinstance(copied, Agent):
+        _as_built(target, copied)
         copier.agent(copied)
         return copied
-    for agent in copied.agents:
+    for original, agent in zip(target.agents, copied.agents, strict=True):
+        _as_built(original, agent)
         copier.agent(agent)
     if copied.manager_agent is not None:
+        # A manager CrewAI built from `manager_llm` keeps delegation tools over the original's
+        # agents (CrewAI 1.15.0 then refuses it: "Manager agent should not have tools"); CrewAI
+        # gives the copy's manager fresh ones, over the copy's agents, for each task it runs.
+        tools = copied.manager_agent.tools or []
+        copied.manager_agent.tools = [t for t in tools if not isinstance(t, BaseAgentTool)]
         copier.agent(copied.manager_agent)
     if router.run is not None and isinstance(copied.manager_llm, BaseLLM):
         copied.manager_llm = traced_llm(copied.manager_llm, router.run)
-    for task in copied.tasks:
+    for original, task in zip(target.tasks, copied.tasks, strict=True):
+        _as_built(original, task)
         if task.tools:
             task.tools = copier.tools(task.tools)
     return copied

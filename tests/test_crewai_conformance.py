@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import Any
 
 import pytest
 
-# CrewAI prompts and phones home on first use, and writes under HOME: never in tests.
-os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
-os.environ.setdefault("HOME", tempfile.mkdtemp(prefix="byof-crewai-home-"))
-
-pytest.importorskip("crewai")
+# isort: off
+from crewai_home import use_home  # first: imports CrewAI under a temporary HOME
+# isort: on
 
 from crewai import Agent, Crew, Task
 from crewai.tools import tool
@@ -41,12 +37,25 @@ async def run_raw(crew: Any, prompt: str) -> str:
     return str((await crew.kickoff_async(inputs={"prompt": prompt})).raw)
 
 
+@pytest.fixture(autouse=True)
+def _crewai_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_home(monkeypatch)
+
+
+def settle() -> None:
+    """CrewAI's event handlers finish in a thread pool after kickoff returns."""
+    from crewai.events import crewai_event_bus
+
+    crewai_event_bus.flush()
+
+
 CASE = conformance.ConformanceCase(
     name="crewai",
     make_agent=make_agent,
     run_raw=run_raw,
     tool_error="to_model",  # CrewAI shows a failing tool's error to the model as the observation
     import_path="test_crewai_conformance:CASE",
+    settle=settle,
 )
 
 

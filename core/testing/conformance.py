@@ -130,6 +130,7 @@ class ConformanceCase:
     block_error: Literal["to_model", "raises"] | None = (
         None  # how a policy block surfaces (default: tool_error)
     )
+    settle: Callable[[], None] | None = None  # waits for the framework's background work after a run
 
 
 @dataclass
@@ -249,11 +250,15 @@ def check_not_mutated(case: ConformanceCase) -> None:
     script, tools = main_script(), KitTools()
     agent = case.make_agent(script, tools)
     asyncio.run(case.run_raw(agent, MAIN_PROMPT))
+    if case.settle:
+        case.settle()
     before = snapshot(agent)
     task = wrap(agent, env=_env(case), name=f"kit_{case.name}", **case.wrap_kwargs)
     flyte.init()
     for _ in range(2):
         flyte.run(task, **case.inputs(MAIN_PROMPT))
+    if case.settle:
+        case.settle()
     after = snapshot(agent)
     assert after == before, (
         f"[{case.name}] the agent changed after wrapped runs: {first_difference(before, after)}"

@@ -1,0 +1,28 @@
+"""Import CrewAI without touching the developer's HOME (shared by the CrewAI test modules).
+
+CrewAI prompts and phones home on first use, and writes under HOME (its data directory under
+XDG_DATA_HOME, if set) when imported and whenever a Crew is built. Importing this module sets
+CrewAI's quiet mode and imports it under a temporary HOME; `use_home` puts that HOME back for a
+test, so every Crew a test builds writes there too.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
+USER_HOME = Path(os.environ.get("HOME", "~")).expanduser()
+CREWAI_HOME = tempfile.mkdtemp(prefix="byof-crewai-home-")
+with pytest.MonkeyPatch.context() as patch:
+    patch.setenv("HOME", CREWAI_HOME)
+    patch.delenv("XDG_DATA_HOME", raising=False)
+    pytest.importorskip("crewai")
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", CREWAI_HOME)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
