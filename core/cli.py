@@ -21,16 +21,20 @@ def main() -> None:
 def adapters() -> None:
     """List the installed adapters, their framework versions and supported ranges."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .plugins import adapter_infos
 
     table = Table("adapter", "framework", "installed", "supported", "install")
+    for column in table.columns:
+        column.overflow = "fold"  # a cut-off requirement or install command is worse than a wrap
     for info in adapter_infos():
         version = info.installed_version()
         installed = "-" if info.distribution is None else version or "[yellow]not installed[/yellow]"
-        install = f'pip install "flyte-byof[{info.extra}]"' if info.extra and version is None else ""
-        supported = f"{info.distribution}{info.supported}" if info.distribution else "any"
+        # escape(): rich would read "[crewai]" in the command as a markup tag and drop it.
+        install = escape(f'pip install "flyte-byof[{info.extra}]"') if info.extra and version is None else ""
+        supported = escape(f"{info.distribution}{info.supported}") if info.distribution else "any"
         table.add_row(info.name, info.framework, installed, supported, install)
     Console().print(table)
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import byof
 
 BYOF = shutil.which("byof", path=str(Path(sys.executable).parent)) or "byof"
@@ -33,6 +35,24 @@ def test_adapters_lists_generic_with_its_range() -> None:
     proc = byof_cli("adapters")
     assert proc.returncode == 0, proc.stderr
     assert "generic" in proc.stdout and "any Python callable" in proc.stdout
+
+
+def test_adapters_shows_the_whole_install_command_for_a_missing_framework() -> None:
+    """On a narrow terminal too: the extra in brackets is not eaten as markup nor cut off."""
+    from byof.plugins import adapter_infos
+
+    missing = [i for i in adapter_infos() if i.extra and i.installed_version() is None]
+    if not missing:
+        pytest.skip("every adapter's framework is installed in this environment")
+    proc = byof_cli("adapters", env={"COLUMNS": "80"})
+    assert proc.returncode == 0, proc.stderr
+    install_column = "".join(
+        cells[5].strip()
+        for cells in (line.split("│") for line in proc.stdout.splitlines())
+        if len(cells) == 7
+    )
+    for info in missing:
+        assert f'install"flyte-byof[{info.extra}]"' in install_column, proc.stdout
 
 
 def test_demo_runs_offline_and_shows_the_steps() -> None:
