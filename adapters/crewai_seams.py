@@ -22,8 +22,10 @@ from crewai import Agent, Crew
 from crewai.llms.base_llm import BaseLLM
 from crewai.tools import BaseTool
 from crewai.tools.agent_tools.base_agent_tools import BaseAgentTool
+from crewai.tools.structured_tool import CrewStructuredTool
 from pydantic import BaseModel
 
+from byof.once import warn_once
 from byof.redact import to_jsonable
 from byof.run_context import RunContext
 from byof.tool_signature import retyped
@@ -59,17 +61,40 @@ def _decoder(response_model: type[BaseModel] | None) -> Callable[[Any], Any]:
     return decode
 
 
+def _runs_tools(available_functions: Any) -> bool:
+    """Whether a call's `available_functions` (which the LLM runs itself) include a tool: a trace
+    may not contain the tool's task. CrewAI's own (agent reasoning's plan formatter) are plain."""
+    return any(
+        isinstance(getattr(fn, "__self__", None), (BaseTool, CrewStructuredTool))
+        for fn in (available_functions or {}).values()
+    )
+
+
 def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
-    """A shallow copy of `llm` whose calls are trace steps. A call that would run tools itself
-    (CrewAI's `available_functions`) is not traced, since a trace may not contain tasks: it is
-    called as it is, and said so once."""
+    """A shallow copy of `llm` whose calls are trace steps. A call whose `available_functions`
+    include tools is not traced, since a trace may not contain tasks: it runs as it is, and byof
+    logs a warning naming the LLM once."""
     traced = copy.copy(llm)
     original_call, original_acall = llm.call, llm.acall
 
+    def untraced(kwargs: dict[str, Any]) -> bool:
+        if run.tracer is None or not run.tracer.enabled:
+            return True
+        if _runs_tools(kwargs.get("available_functions")):
+            warn_once(
+                logger,
+                ("crewai-available-functions", llm.model),
+                "LLM %r was called with tools for it to run itself (available_functions); "
+                "that call is not a trace step, and the tools it runs are not tasks",
+                llm.model,
+            )
+            return True
+        return False
+
     def call(messages: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("available_functions") or run.tracer is None or not run.tracer.enabled:
+        if untraced(kwargs):
             return original_call(messages, *args, **kwargs)
-        return run.tracer.call(
+        return run.tracer.call(  # type: ignore[union-attr]
             _request(llm, messages, kwargs),
             lambda: original_call(messages, *args, **kwargs),
             name=llm.model,
@@ -78,9 +103,9 @@ def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
         )
 
     async def acall(messages: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("available_functions") or run.tracer is None or not run.tracer.enabled:
+        if untraced(kwargs):
             return await original_acall(messages, *args, **kwargs)
-        return await run.tracer.acall(
+        return await run.tracer.acall(  # type: ignore[union-attr]
             _request(llm, messages, kwargs),
             lambda: original_acall(messages, *args, **kwargs),
             name=llm.model,
@@ -201,33 +226,79 @@ class _RunCopier:
         self._routes[tool.name] = (tool, routed)
         return routed
 
-    def agent(self, agent: Any) -> None:
-        """Route a copied agent's tools and trace its LLM (the copy is the run's own)."""
+    def agent(self, original: Any, agent: Any) -> None:
+        """Route a copied agent's tools and trace its LLMs (the copy is the run's own)."""
         agent.tools = self.tools(agent.tools)
-        if self.run is not None and isinstance(agent.llm, BaseLLM):
-            agent.llm = traced_llm(agent.llm, self.run)
+        self.llms(original, agent)
+
+    def llms(self, original: Any, copied: Any) -> None:
+        """Trace every LLM the copied Crew or Agent has, as the user built it: CrewAI's `copy()`
+        rebuilds some by model name (`planning_llm`, `function_calling_llm`), which turns a
+        custom `BaseLLM` into a different LLM."""
+        if self.run is None:
+            return
+        for field in _LLM_FIELDS:
+            built = getattr(original, field, None)
+            if field in type(copied).model_fields and isinstance(built, BaseLLM):
+                kept = getattr(copied, field)
+                setattr(copied, field, traced_llm(kept if type(kept) is type(built) else built, self.run))
+
+
+# Where Crews and Agents keep the LLMs they call (function_calling_llm is deprecated, and gone
+# from Crew in later 1.15 releases; planning_llm is the planner's, see _planning_llm).
+_LLM_FIELDS = ("llm", "function_calling_llm", "manager_llm")
+
+
+def _planning_llm(crew: Crew) -> BaseLLM:
+    """The LLM a planning crew's planner will call, as an object that can be traced. Given as a
+    name, or not at all, CrewAI's planner would make it by name (its default) inside the kickoff."""
+    if isinstance(crew.planning_llm, BaseLLM):
+        return crew.planning_llm
+    from crewai.utilities.llm_utils import create_llm
+    from crewai.utilities.planning_handler import CrewPlanner
+
+    llm = create_llm(CrewPlanner(tasks=[], planning_agent_llm=crew.planning_llm).planning_agent_llm)
+    assert llm is not None  # given a model name, create_llm makes an LLM
+    return llm
+
+
+def _say_what_is_untraced(target: Crew | Agent, agent_name: str) -> None:
+    """Memory and knowledge call their own LLM and embedder, which byof does not trace."""
+    members = [target, *getattr(target, "agents", [])]
+    for part in ("memory", "knowledge_sources"):
+        if any(getattr(member, part, None) for member in members):
+            warn_once(
+                logger,
+                ("crewai-untraced", agent_name, part),
+                "agent %r: CrewAI's %s calls its own LLM and embedder in the agent's task; "
+                "those calls are not trace steps",
+                agent_name,
+                part.replace("_", " "),
+            )
 
 
 def run_copy(target: Crew | Agent, router: ToolRouter) -> Crew | Agent:
     """A copy of the Crew or Agent for one run, with routed tools and traced LLMs."""
     copier = _RunCopier(router)
+    _say_what_is_untraced(target, router.factory.agent_name)
     copied = target.copy()
     if isinstance(copied, Agent):
         _as_built(target, copied)
-        copier.agent(copied)
+        copier.agent(target, copied)
         return copied
     for original, agent in zip(target.agents, copied.agents, strict=True):
         _as_built(original, agent)
-        copier.agent(agent)
+        copier.agent(original, agent)
     if copied.manager_agent is not None:
         # A manager CrewAI built from `manager_llm` keeps delegation tools over the original's
         # agents (CrewAI 1.15.0 then refuses it: "Manager agent should not have tools"); CrewAI
         # gives the copy's manager fresh ones, over the copy's agents, for each task it runs.
         tools = copied.manager_agent.tools or []
         copied.manager_agent.tools = [t for t in tools if not isinstance(t, BaseAgentTool)]
-        copier.agent(copied.manager_agent)
-    if router.run is not None and isinstance(copied.manager_llm, BaseLLM):
-        copied.manager_llm = traced_llm(copied.manager_llm, router.run)
+        copier.agent(target.manager_agent, copied.manager_agent)
+    copier.llms(target, copied)
+    if copied.planning and router.run is not None:
+        copied.planning_llm = traced_llm(_planning_llm(target), router.run)
     for original, task in zip(target.tasks, copied.tasks, strict=True):
         _as_built(original, task)
         if task.tools:

@@ -37,6 +37,7 @@ from pydantic_ai.usage import RunUsage
 
 from byof.adapter import output_type_for, to_output
 from byof.errors import SerializationError
+from byof.once import warn_once
 from byof.redact import to_jsonable
 from byof.run_context import RunContext as ByofRun
 from byof.tool_signature import retyped
@@ -205,9 +206,6 @@ def _routed_toolset(toolset: FunctionToolset[Any], router: ToolRouter) -> Functi
     return copied
 
 
-_warned: set[tuple[str | None, str]] = set()
-
-
 def _route_leaves(toolset: Any, router: ToolRouter, agent: str | None) -> Any:
     """A copy of `toolset` whose `FunctionToolset`s, also inside wrappers (prefixed, filtered,
     ...), are routed. Other leaves (MCP servers, custom toolsets) keep running in the agent's
@@ -216,11 +214,13 @@ def _route_leaves(toolset: Any, router: ToolRouter, agent: str | None) -> Any:
     def leaf(ts: Any) -> Any:
         if type(ts) is FunctionToolset:
             return _routed_toolset(ts, router)
-        if (agent, ts.label) not in _warned:
-            _warned.add((agent, ts.label))
-            logging.getLogger("byof.tools").warning(
-                "agent %r: tools of %s run in the agent's task, not as durable tasks", agent, ts.label
-            )
+        warn_once(
+            logging.getLogger("byof.tools"),
+            ("pydantic-ai-toolset", agent, ts.label),
+            "agent %r: tools of %s run in the agent's task, not as durable tasks",
+            agent,
+            ts.label,
+        )
         return ts
 
     return toolset.visit_and_replace(leaf)

@@ -27,6 +27,7 @@ import flyte.errors
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
 from .events import StepReplayed, ToolBlockedEvent, ToolCalled
 from .fingerprint import canonical_json, fingerprint
+from .once import warn_once
 from .options import ToolOptions, WrapOptions
 from .policy import ToolCall, check
 from .replay import RunJournal
@@ -198,15 +199,6 @@ class ToolTaskFactory:
             return task
 
 
-_warned: set[tuple[str, str]] = set()
-
-
-def _warn_inline(agent: str, tool: str, reason: str) -> None:
-    if (agent, tool) not in _warned:
-        _warned.add((agent, tool))
-        logger.warning("tool %r of agent %r runs inline, not as a durable task: %s", tool, agent, reason)
-
-
 class ToolRouter:
     """Given to `byof_route_tools`: turns each tool body into a durable, policed, observed call."""
 
@@ -246,7 +238,15 @@ class ToolRouter:
                 f"({known.func!r} and {body!r}); give one of them another name"
             )
         if inline_reason is not None:
-            _warn_inline(self.factory.agent_name, name, inline_reason)
+            agent = self.factory.agent_name
+            warn_once(
+                logger,
+                ("inline-tool", agent, name),
+                "tool %r of agent %r runs inline, not as a durable task: %s",
+                name,
+                agent,
+                inline_reason,
+            )
         spec = ToolSpec(name, body, description, control_flow, decorator_options, locator, inline_reason)
         self.specs[name] = spec
         call = _DurableCall(self, spec, blocked_error)

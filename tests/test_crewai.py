@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import gc
+import json
 import tempfile
 import threading
 from collections import Counter
@@ -403,6 +404,134 @@ def test_real_crewai_llm_against_the_scripted_server(
     else:
         assert answer == "42" and "tools" not in first
         assert second["messages"][-2]["content"].endswith("Observation: 42")
+
+
+# -- the other LLMs a crew calls: planning, tool-call parsing, agent reasoning -------------------
+
+
+def test_planning_crew_calls_its_own_planning_llm_traced() -> None:
+    """CrewAI's copy() rebuilds planning_llm by model name; the run uses the user's LLM."""
+    plans = {"list_of_plans_per_task": [{"task_number": 1, "task": "add", "plan": "use add"}]}
+    planner = ScriptedLLM(Script([say(json.dumps(plans))] * 3), model="planner")
+    member = agent(
+        ScriptedLLM(Script([call("add", a=2, b=3), say("sum {last}")]), function_calling=True), tools=[add]
+    )
+    crew = Crew(
+        agents=[member],
+        tasks=[Task(description="add 2 and 3", expected_output="n", agent=member)],
+        planning=True,
+        planning_llm=planner,
+    )
+    with record_flyte() as rec:
+        answer = run(byof.wrap(crew, env=env(), name="planning"), prompt="go")
+    assert answer == "sum 5" and tasks(rec, "planning", "add") == 1
+    assert model_steps(rec, "planner") == planner.script.call_count >= 1
+    worker = member.llm.script.requests
+    assert any("use add" in m.content for m in worker[0].messages), "the plan reaches the worker"
+    assert crew.planning_llm is planner
+
+
+def test_planning_crew_without_a_planning_llm_traces_crewais_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No planning_llm: CrewAI's planner picks its default model by name; byof makes that LLM up
+    front (as CrewAI would) so its call is traced. The scripted server stands in for OpenAI."""
+    from crewai.utilities.planning_handler import CrewPlanner
+
+    default = str(CrewPlanner(tasks=[]).planning_agent_llm)
+    plans = {"list_of_plans_per_task": [{"task_number": 1, "task": "add", "plan": "use add"}]}
+    member = agent(ScriptedLLM(Script([say("done")]), function_calling=True))
+    crew = Crew(
+        agents=[member], tasks=[Task(description="add", expected_output="n", agent=member)], planning=True
+    )
+    with ScriptedOpenAIServer(Script([say(json.dumps(plans))] * 3)) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        with record_flyte() as rec:
+            assert run(byof.wrap(crew, env=env(), name="default_planner"), prompt="go") == "done"
+        requests = server.requests
+    assert {r["body"]["model"] for r in requests} == {default.split("/")[-1]}
+    assert model_steps(rec, default.split("/")[-1]) == len(requests) >= 1
+    assert crew.planning_llm is None
+
+
+@pytest.mark.parametrize("part", ["memory", "knowledge sources"])
+def test_memory_and_knowledge_are_said_to_be_untraced(part: str, caplog: pytest.LogCaptureFixture) -> None:
+    """They call their own LLM and embedder (embeddings need a network here, so the run copy is
+    made directly, as the adapter makes it at the start of each run)."""
+    from types import SimpleNamespace
+
+    from crewai.knowledge.source.string_knowledge_source import StringKnowledgeSource
+
+    from byof.adapters.crewai_seams import run_copy
+
+    member = agent(ScriptedLLM(Script([say("done")])))
+    extra: dict[str, Any] = (
+        {"memory": True}
+        if part == "memory"
+        else {"knowledge_sources": [StringKnowledgeSource(content="facts")]}
+    )
+    crew = Crew(agents=[member], tasks=[Task(description="x", expected_output="n", agent=member)], **extra)
+    router = SimpleNamespace(factory=SimpleNamespace(agent_name=f"remembers_{part[0]}"), run=None)
+    with caplog.at_level("WARNING", logger="byof.tools"):
+        run_copy(crew, router)  # type: ignore[arg-type]
+    assert f"agent 'remembers_{part[0]}': CrewAI's {part} calls its own LLM" in caplog.text
+
+
+class Sloppy(ScriptedLLM):
+    """Writes its tool call's input as prose, so CrewAI asks the function-calling LLM to parse it."""
+
+    def call(self, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        return (
+            super()
+            .call(messages, *args, **kwargs)
+            .replace('Action Input: {"a": 2, "b": 3}', "Action Input: a=2 b=3")
+        )
+
+
+def test_function_calling_llm_is_the_users_and_traced() -> None:
+    parsed = json.dumps({"tool_name": "add", "arguments": {"a": 2, "b": 3}})
+    parser = ScriptedLLM(Script([say(parsed)]), model="parser", function_calling=True)
+    member = agent(
+        Sloppy(Script([call("add", a=2, b=3), say("sum {last}")])), tools=[add], function_calling_llm=parser
+    )
+    with record_flyte() as rec:
+        answer = run(byof.wrap(crew_of(member), env=env(), name="parsing"), prompt="add 2 and 3")
+    assert answer == "sum 5" and tasks(rec, "parsing", "add") == 1
+    assert parser.script.call_count == 1 and model_steps(rec, "parser") == 1
+
+
+def test_agent_reasoning_call_with_crewais_plan_function_is_traced() -> None:
+    """Reasoning asks the LLM to run CrewAI's own plan formatter (available_functions): that
+    function is no tool, so the call is a trace step like any other."""
+    plan = call("create_reasoning_plan", plan="add them", steps=[], ready=True)
+    script = Script([say("sum 5")], by_prompt={"reasoning": [plan], "planning": [plan]})
+    member = agent(ScriptedLLM(script, function_calling=True), reasoning=True)
+    with record_flyte() as rec:
+        answer = run(byof.wrap(crew_of(member), env=env(), name="reasoning"), prompt="add 2 and 3")
+    assert answer == "sum 5"
+    planned = [r for r in script.requests if any(t.name == "create_reasoning_plan" for t in r.tools)]
+    assert len(planned) == 1 and model_steps(rec) == script.call_count
+
+
+def test_llm_running_tools_itself_is_called_untraced_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """A trace may not contain tool tasks: given tools to run itself, the LLM call is not traced,
+    and byof says so, naming the LLM."""
+    from types import SimpleNamespace
+
+    from byof.adapters.crewai_seams import traced_llm
+
+    traced: list[Any] = []
+    tracer = SimpleNamespace(enabled=True, call=lambda request, fn, **kw: traced.append(request) or fn())
+    llm = traced_llm(
+        ScriptedLLM(
+            Script([call("add", a=2, b=3)], by_prompt={"fmt": [call("fmt", a=2, b=3)]}), model="self-runner"
+        ),
+        SimpleNamespace(tracer=tracer),
+    )
+    with caplog.at_level("WARNING", logger="byof.tools"):
+        assert llm.call("add 2 and 3", available_functions={"add": add.run}) == "5"
+        assert llm.call("fmt 2 and 3", available_functions={"fmt": lambda a, b: f"{a}+{b}"}) == "2+3"
+    assert len(traced) == 1, "only the call without tools is traced"
+    assert "'self-runner'" in caplog.text and "available_functions" in caplog.text
 
 
 # -- structured outputs ------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ class ScriptedLLM(BaseLLM):
     def supports_function_calling(self) -> bool:
         return self.function_calling
 
-    def _answer(self, messages: Any, tools: Any) -> Any:
+    def _answer(self, messages: Any, tools: Any, available_functions: Any) -> Any:
         schemas = tuple(
             ToolSchema(
                 t["function"]["name"],
@@ -80,6 +80,12 @@ class ScriptedLLM(BaseLLM):
             if isinstance(t, dict) and "function" in t
         )
         turn = self._script.respond(Request(_neutral(messages), schemas, self.model))
+        if available_functions and turn.tool_calls:
+            # As CrewAI's own LLMs do: given the functions, the LLM runs the first call it can.
+            for c in turn.tool_calls:
+                result = self._handle_tool_execution(c.name, dict(c.arguments), available_functions)
+                if result is not None:
+                    return result
         if self.function_calling and turn.tool_calls:
             return [
                 {
@@ -101,7 +107,7 @@ class ScriptedLLM(BaseLLM):
         from_agent: Any = None,
         response_model: Any = None,
     ) -> Any:
-        return self._answer(messages, tools)
+        return self._answer(messages, tools, available_functions)
 
     async def acall(
         self,
@@ -113,4 +119,4 @@ class ScriptedLLM(BaseLLM):
         from_agent: Any = None,
         response_model: Any = None,
     ) -> Any:
-        return self._answer(messages, tools)
+        return self._answer(messages, tools, available_functions)
