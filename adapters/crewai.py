@@ -8,7 +8,8 @@ descriptions as `{prompt}`) and `inputs` (the kickoff inputs mapping interpolate
 tasks and agents). Output: the raw text, or the structured output (`output_pydantic`,
 `output_json`) as JSON data when the last task declares one.
 
-adapter_options: `entry` = "kickoff" (default) or "kickoff_async".
+adapter_options: `entry` = "kickoff" (default) or "kickoff_async". A streaming crew's stream
+runs to its end in the task, which returns the final output.
 """
 
 from __future__ import annotations
@@ -86,6 +87,22 @@ def _output(result: Any, structured: bool) -> Any:
     return str(result.raw)
 
 
+async def _streamed(result: Any, entry: str) -> Any:
+    """The CrewOutput of a kickoff; a streaming crew's (`Crew(stream=True)`) once its stream has
+    run to the end in the task. Each LLM call in it is a whole trace step, so a replayed call
+    streams no chunks but gives the same output."""
+    from crewai.types.streaming import CrewStreamingOutput
+
+    if not isinstance(result, CrewStreamingOutput):
+        return result
+    if entry == "kickoff_async":  # its stream is an async one
+        async for _ in result:
+            pass
+    else:
+        await asyncio.to_thread(lambda: [None for _ in result])
+    return result.result
+
+
 async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     from crewai import Crew
 
@@ -101,7 +118,7 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
             result = await asyncio.to_thread(agent.kickoff, inputs=kickoff_inputs)
         else:
             result = await agent.kickoff_async(inputs=kickoff_inputs)
-        return _output(result, _structured(agent))
+        return _output(await _streamed(result, entry), _structured(agent))
     if not inputs.get("prompt"):
         raise ValueError("a CrewAI Agent's task needs a prompt (the message the agent kicks off with)")
     if entry == "kickoff":

@@ -395,6 +395,7 @@ def test_real_crewai_llm_against_the_scripted_server(
         requests = server.requests
     assert [r["path"] for r in requests] == ["/v1/chat/completions"] * 2
     assert model_steps(rec, llm.model) == 2 and tasks(rec, name, "add") == 1
+    assert llm.get_token_usage_summary().total_tokens == 0, "the run counted tokens on its own copy"
     first, second = (r["body"] for r in requests)
     if function_calling:
         assert answer == "the answer is 42"
@@ -404,6 +405,30 @@ def test_real_crewai_llm_against_the_scripted_server(
     else:
         assert answer == "42" and "tools" not in first
         assert second["messages"][-2]["content"].endswith("Observation: 42")
+
+
+@pytest.mark.parametrize("entry", ["kickoff", "kickoff_async"])
+def test_streaming_crew_streams_in_the_task_and_returns_its_final_output(entry: str) -> None:
+    """Crew(stream=True): the LLM streams from the server (SSE), each call is one trace step, the
+    tool a child task, and the task returns the final output rather than the stream object."""
+    with ScriptedOpenAIServer(Script([call("add", a=20, b=22), say("the answer is {last}")])) as server:
+        llm = LLM(model="openai/gpt-4o-mini", base_url=server.base_url, api_key=server.api_key)
+        member = agent(llm, tools=[add])
+        crew = Crew(
+            agents=[member],
+            tasks=[Task(description="{prompt}", expected_output="n", agent=member)],
+            stream=True,
+        )
+        name = f"streaming_{entry}"
+        with record_flyte() as rec:
+            answer = run(
+                byof.wrap(crew, env=env(), name=name, adapter_options={"entry": entry}), prompt="20+22?"
+            )
+        requests = server.requests
+    assert answer == "the answer is 42"
+    assert [r["body"].get("stream") for r in requests] == [True, True], "the LLM streamed"
+    assert model_steps(rec, llm.model) == 2 and tasks(rec, name, "add") == 1
+    assert crew.stream is True and llm.stream is not True, "the user's crew and LLM are as built"
 
 
 # -- the other LLMs a crew calls: planning, tool-call parsing, agent reasoning -------------------

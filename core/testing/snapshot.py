@@ -56,12 +56,23 @@ def _snap(obj: Any, depth: int, max_depth: int, seen: set[int]) -> Any:
     state: dict[str, Any] = {}
     if hasattr(obj, "__dict__"):
         state.update(vars(obj))
-    for slot in getattr(type(obj), "__slots__", ()):
-        if isinstance(slot, str) and hasattr(obj, slot):
+    for slot in _slots(type(obj)):
+        if hasattr(obj, slot):
             state[slot] = getattr(obj, slot)
     if not state:
         return ("obj", type(obj).__qualname__, id(obj))
     return ("obj", type(obj).__qualname__, id(obj), [(k, snap(v)) for k, v in sorted(state.items())])
+
+
+def _slots(cls: type) -> list[str]:
+    """Every slot of `cls` and its bases: e.g. pydantic keeps private attributes in one."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        for slot in (declared,) if isinstance(declared, str) else declared:
+            if slot not in ("__dict__", "__weakref__") and slot not in names:
+                names.append(slot)
+    return names
 
 
 def _filled(cell: types.CellType) -> bool:
