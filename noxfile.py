@@ -142,7 +142,7 @@ def _adapter_session(name: str, adapter: Adapter, pins: tuple[str, ...]):
             *adapter.tests,
             "tests/test_import_light.py",
             *session.posargs,
-            env={"HOME": tempfile.mkdtemp(prefix=f"byof-{name}-home-")},
+            env={"HOME": session.create_tmp()},  # inside .nox, not the user's HOME
         )
 
     which = "the oldest supported" if pins else "the newest"

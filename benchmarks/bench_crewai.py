@@ -9,7 +9,9 @@ tasks and the three LLM calls trace steps. Both use byof's scripted LLM (see har
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from typing import Any
 
@@ -22,6 +24,8 @@ from crewai.tools import tool
 
 from byof.testing.crewai import ScriptedLLM
 from byof.testing.script import Script, call, say
+
+atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)
 
 PROMPT = "Add 2 and 3.5, then count the words in 'hello durable world'."
 

@@ -31,9 +31,13 @@ import byof
 
 # Benchmarks run with byof's journal on (the default) but never write to the user's ~/.flyte.
 if "BYOF_JOURNAL_PATH" not in os.environ:
+    import atexit
+    import shutil
     import tempfile
 
-    os.environ["BYOF_JOURNAL_PATH"] = str(Path(tempfile.mkdtemp(prefix="byof-bench-")) / "journal.db")
+    _scratch = tempfile.mkdtemp(prefix="byof-bench-")
+    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
+    os.environ["BYOF_JOURNAL_PATH"] = str(Path(_scratch) / "journal.db")
 
 
 @dataclass(frozen=True)

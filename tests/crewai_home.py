@@ -8,7 +8,9 @@ test, so every Crew a test builds writes there too.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
 USER_HOME = Path(os.environ.get("HOME", "~")).expanduser()
 CREWAI_HOME = tempfile.mkdtemp(prefix="byof-crewai-home-")
+atexit.register(shutil.rmtree, CREWAI_HOME, ignore_errors=True)
 with pytest.MonkeyPatch.context() as patch:
     patch.setenv("HOME", CREWAI_HOME)
     patch.delenv("XDG_DATA_HOME", raising=False)

@@ -9,7 +9,9 @@ child task. The kickoff inputs mapping becomes the task's `inputs`.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -19,6 +21,7 @@ os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 if not os.environ.get("OPENAI_API_KEY"):
     os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-crewai-example-")  # CrewAI writes under HOME
+    atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)
 
 import flyte
 from crewai import Agent, Crew, Task
