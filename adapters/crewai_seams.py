@@ -12,7 +12,6 @@ tools (which run the coworker inline, its LLM calls traced) all stay CrewAI's.
 
 from __future__ import annotations
 
-import contextvars
 import copy
 import functools
 import logging
@@ -71,16 +70,12 @@ def _runs_tools(available_functions: Any) -> bool:
     )
 
 
-# Set while a traced LLM call runs: an LLM that calls itself again (CrewAI's LLM retries without
-# an unsupported `stop`) is inside that call's step, not a step of its own.
-_IN_STEP: contextvars.ContextVar[bool] = contextvars.ContextVar("byof_crewai_in_step", default=False)
-
-
 def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
     """A shallow copy of `llm`, for one run, whose calls are trace steps.
 
     The calls run as the copy (`self` is the copy), so what CrewAI sets on the run's LLM, e.g.
-    `stream` for a streaming crew, applies, and its token counts are the run's own. A call whose
+    `stream` for a streaming crew, applies, and its token counts are the run's own (an LLM
+    calling itself again stays inside its step: the tracer sees to that). A call whose
     `available_functions` include tools is not traced, since a trace may not contain tasks: it
     runs as it is, and byof logs a warning naming the LLM once.
     """
@@ -91,7 +86,7 @@ def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
     original_acall = functools.partial(type(llm).acall, traced)
 
     def untraced(kwargs: dict[str, Any]) -> bool:
-        if run.tracer is None or not run.tracer.enabled or _IN_STEP.get():
+        if run.tracer is None or not run.tracer.enabled:
             return True
         if _runs_tools(kwargs.get("available_functions")):
             warn_once(
@@ -104,26 +99,12 @@ def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
             return True
         return False
 
-    def step(messages: Any, args: Any, kwargs: Any) -> Any:
-        token = _IN_STEP.set(True)
-        try:
-            return original_call(messages, *args, **kwargs)
-        finally:
-            _IN_STEP.reset(token)
-
-    async def astep(messages: Any, args: Any, kwargs: Any) -> Any:
-        token = _IN_STEP.set(True)
-        try:
-            return await original_acall(messages, *args, **kwargs)
-        finally:
-            _IN_STEP.reset(token)
-
     def call(messages: Any, *args: Any, **kwargs: Any) -> Any:
         if untraced(kwargs):
             return original_call(messages, *args, **kwargs)
         return run.tracer.call(  # type: ignore[union-attr]
             _request(llm, messages, kwargs),
-            lambda: step(messages, args, kwargs),
+            lambda: original_call(messages, *args, **kwargs),
             name=llm.model,
             encode=_encode,
             decode=_decoder(kwargs.get("response_model")),
@@ -134,7 +115,7 @@ def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
             return await original_acall(messages, *args, **kwargs)
         return await run.tracer.acall(  # type: ignore[union-attr]
             _request(llm, messages, kwargs),
-            lambda: astep(messages, args, kwargs),
+            lambda: original_acall(messages, *args, **kwargs),
             name=llm.model,
             encode=_encode,
             decode=_decoder(kwargs.get("response_model")),

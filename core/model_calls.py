@@ -10,6 +10,7 @@ on the first run rather than only after a crash.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import re
 import time
@@ -27,6 +28,21 @@ R = TypeVar("R")
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
+
+
+# Set while a traced model call runs. A model call made inside it (a model that retries by calling
+# itself, a wrapper model calling the one it wraps) is part of that step: traced on its own it
+# would shift the run's step numbers between a live run and a replay, which skips it.
+_inside_step: contextvars.ContextVar[bool] = contextvars.ContextVar("byof_inside_model_step", default=False)
+
+
+@contextlib.contextmanager
+def _in_step() -> Iterator[None]:
+    token = _inside_step.set(True)
+    try:
+        yield
+    finally:
+        _inside_step.reset(token)
 
 
 def _identity(value: Any) -> Any:
@@ -97,7 +113,9 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
     ) -> R:
-        """Run async `call` as a traced step identified by `request`."""
+        """Run async `call` as a traced step identified by `request` (inside another step: as it is)."""
+        if _inside_step.get():
+            return await call()
         if self.enabled and not in_flyte_task() and self.run.context is not None:
             # Called from a loop or thread that lost the task's context: trace it on the run's loop.
             return await self.run.on_run_loop(lambda: self._acall(request, call, name, encode, decode))
@@ -117,7 +135,9 @@ class ModelTracer:
             async def body(request: str) -> str:
                 if replay.text is not None:
                     return replay.text
-                return _dumps(encode, await call(), name)
+                with _in_step():
+                    result = await call()
+                return _dumps(encode, result, name)
 
             body.__name__ = body.__qualname__ = step_name(name)
             event.output = json.loads(replay.done(await flyte.trace(body)(canonical)))
@@ -132,7 +152,10 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
     ) -> R:
-        """Run sync `call` as a traced step; safe from threads that lost the task context."""
+        """Run sync `call` as a traced step; safe from threads that lost the task context. Inside
+        another step, `call` runs as it is."""
+        if _inside_step.get():
+            return call()
         with self._step(request, name) as (event, canonical, replay):
             if not self.enabled:
                 result = call()
@@ -142,7 +165,9 @@ class ModelTracer:
             def body(request: str) -> str:
                 if replay.text is not None:
                     return replay.text
-                return _dumps(encode, call(), name)
+                with _in_step():
+                    result = call()
+                return _dumps(encode, result, name)
 
             body.__name__ = body.__qualname__ = step_name(name)
 

@@ -105,6 +105,42 @@ def test_sync_loop_with_sync_tools_and_sync_model_call() -> None:
     assert len(rec.tasks_named("__add")) == 1 and [s.name for s in rec.steps] == ["think_sync"]
 
 
+@byof.model_call
+def ask_once(prompt: str) -> str:
+    count("ask_once")
+    return prompt.upper()
+
+
+@byof.model_call
+def ask_with_retry(prompt: str) -> str:
+    """A model call that calls a model itself (as a retrying or wrapping model does)."""
+    return ask_once(prompt) + "!"
+
+
+@byof.model_call
+async def ask_async(prompt: str) -> str:
+    return ask_once(prompt) + "?"
+
+
+def nested_loop(prompt: str) -> str:
+    return ask_with_retry(prompt) + " " + ask_once("b") + " " + asyncio.run(ask_async("c"))
+
+
+def test_model_call_inside_a_model_call_is_part_of_its_step(tmp_path: Path, monkeypatch) -> None:
+    """Traced on its own, the inner call would be a step a replay never reaches (the outer step is
+    served whole), shifting every later step's number: the resume would diverge."""
+    monkeypatch.setenv("BYOF_JOURNAL_PATH", str(tmp_path / "journal.db"))
+    events: list[Event] = []
+    task = byof.wrap(nested_loop, env=env(), name="nested", sinks=[events.append])
+    for attempt in ("live", "replayed"):
+        with record_flyte() as rec:
+            assert flyte.with_runcontext(name="nested-run").run(task, prompt="a").outputs()[0] == "A! B C?"
+        assert [s.name for s in rec.steps] == ["ask_with_retry", "ask_once", "ask_async"], attempt
+    calls = [e for e in events if isinstance(e, ModelCalled)]
+    assert [(c.name, c.seq) for c in calls] == [("ask_with_retry", 1), ("ask_once", 2), ("ask_async", 3)] * 2
+    assert [c.replayed for c in calls] == [False] * 3 + [True] * 3
+
+
 def test_wrapped_task_awaited_from_another_task_and_fanned_out() -> None:
     e = env("fan-out")
     task = byof.wrap(loop, env=e)
