@@ -1,0 +1,147 @@
+"""The smolagents adapter: an existing `ToolCallingAgent` or `CodeAgent`, with its managed agents.
+
+Each run works on a copy of the agent tree (see smolagents_seams.py): every agent's model calls
+are trace steps and its tool calls child tasks, also the calls a CodeAgent's code makes.
+
+Task inputs: `prompt` (the task of `agent.run(task)`), `additional_args` (JSON data the agent's
+code or tools can use by name), `reset` (False continues a conversation) and `memory` (the steps
+of an earlier run to continue from, with `reset=False`). Output: the final answer, typed by the
+`final_answer` tool's output type (text for "any"); with adapter_options `return_memory=True`, a
+dict with the output and the run's memory steps as JSON.
+
+adapter_options: `entry` = "run" (default) or "stream" (`agent.run(task, stream=True)`: the
+steps stream inside the task, and the final answer is its output), `max_steps`, `return_memory`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, to_output
+from byof.plugins import hookimpl
+from byof.redact import to_jsonable
+
+NAME = "smolagents"
+SUPPORTED = ">=1.20,<2"
+# smolagents' tool output types as task output types; "any", images and audio give text.
+_OUTPUT_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+@hookimpl
+def byof_adapter_info() -> AdapterInfo:
+    return AdapterInfo(
+        name=NAME,
+        framework="smolagents",
+        distribution="smolagents",
+        extra="smolagents",
+        supported=SUPPORTED,
+        modules=("smolagents",),
+        description="ToolCallingAgent and CodeAgent, their tools, models and managed agents.",
+    )
+
+
+@hookimpl
+def byof_detect(agent: Any) -> str | None:
+    return NAME if loaded_instance(agent, "smolagents", "MultiStepAgent") else None
+
+
+def _answer_type(agent: Any) -> Any:
+    final = agent.tools.get("final_answer")
+    return _OUTPUT_TYPES.get(getattr(final, "output_type", "any"), str)
+
+
+@hookimpl
+def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
+    if adapter != NAME:
+        return None
+    return TaskSignature(
+        params=(
+            Param("prompt", str, ""),
+            Param("additional_args", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
+            Param("reset", bool, True),
+            Param("memory", typing.Optional[list[dict]], None),  # noqa: UP045
+        ),
+        output=dict if options.get("return_memory") else _answer_type(agent),
+    )
+
+
+@hookimpl
+def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
+    if adapter != NAME:
+        return None
+    from .smolagents_seams import RunCopier
+
+    copier = RunCopier(router)
+    copied = copier.agent(agent)
+    if router.run is not None:
+        router.run.state[NAME] = copier
+    return copied
+
+
+@hookimpl
+def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
+    return agent if adapter == NAME else None  # the run copy's models already trace through the run
+
+
+def _drive(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
+    """Run the agent (sync, as smolagents is) and return its final answer."""
+    from smolagents.memory import FinalAnswerStep
+
+    if entry == "stream":
+        final: Any = None
+        for step in agent.run(prompt, stream=True, **kwargs):
+            if isinstance(step, FinalAnswerStep):
+                final = step.output
+        return final
+    result = agent.run(prompt, **kwargs)
+    return result.output if type(result).__name__ == "RunResult" else result
+
+
+async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
+    from .smolagents_memory import dump, load
+
+    options = run.options.adapter_options
+    entry = options.get("entry", "run")
+    if entry not in ("run", "stream"):
+        raise ValueError(f"adapter_options entry={entry!r} is not one of run, stream")
+    prompt = inputs.get("prompt")
+    if not prompt:
+        raise ValueError("a smolagents agent's task needs a prompt (the task of agent.run(task))")
+    reset = inputs.get("reset", True)
+    if inputs.get("memory") is not None:
+        if reset:
+            raise ValueError("memory continues an earlier run's conversation: pass reset=False with it")
+        agent.memory.steps = load(inputs["memory"])
+    kwargs = {
+        "reset": reset,
+        "additional_args": inputs.get("additional_args") or None,
+        "max_steps": options.get("max_steps"),
+    }
+    copier = run.state.get(NAME)
+    try:
+        # A worker thread: smolagents' loop blocks, and its tool and model calls find their
+        # way back to this task's loop (byof's router and tracer see to that).
+        answer = await asyncio.to_thread(_drive, agent, prompt, entry, kwargs)
+    finally:
+        if copier is not None:
+            await asyncio.to_thread(copier.cleanup)
+    if options.get("return_memory"):
+        return {"output": to_jsonable(answer), "memory": dump(agent.memory.steps)}
+    return to_output(answer, _answer_type(agent))
+
+
+@hookimpl
+def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
+    if adapter != NAME:
+        return None
+    return _invoke(agent, inputs, run)
