@@ -87,6 +87,16 @@ ADAPTERS: dict[str, Adapter] = {
         # crewai 1.14 fails the kit's concurrent-kickoff check; 1.15 is the first that passes it all.
         oldest=("crewai==1.15.0",),
     ),
+    "smolagents": Adapter(
+        extra="smolagents",
+        tests=(
+            "tests/test_smolagents_conformance.py",
+            "tests/test_smolagents.py",
+            "tests/test_smolagents_seams.py",
+        ),
+        test_deps=("openai>=1.50",),  # OpenAIServerModel, against byof's scripted server
+        oldest=("smolagents==1.20.0",),
+    ),
 }
 
 

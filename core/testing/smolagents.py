@@ -3,7 +3,7 @@
 smolagents ships no fake model, so this is the one its tests and examples use. It answers the
 way each agent expects: a `ToolCallingAgent` (tools offered) gets native tool calls, and a text
 turn becomes a call to `final_answer`; a `CodeAgent` gets a code block calling the tools, and a
-text turn becomes `final_answer("...")`; a call without tools or code (planning, a last answer
+text turn becomes `final_answer("...")` unless it is code already; a call without tools or code (planning, a last answer
 after max_steps) gets plain text. `generate_stream` streams the same answer in chunks. Import
 this module only where smolagents is installed.
 """
@@ -74,8 +74,10 @@ def to_request(messages: list[Any], tools: list[Any] | None, model: str) -> Requ
 
 
 def _code(turn: Turn, tags: tuple[str, str]) -> str:
-    """A CodeAgent's answer: code calling the turn's tools (the last call is the output), or
-    `final_answer` with its text."""
+    """A CodeAgent's answer: code calling the turn's tools (the last call is the output), a text
+    that already holds a code block (as it is), or `final_answer` with the text."""
+    if turn.text and tags[0] in turn.text:
+        return turn.text
     if turn.tool_calls:
         lines = [
             f"{c.name}({', '.join(f'{k}={v!r}' for k, v in c.arguments.items())})" for c in turn.tool_calls
