@@ -93,6 +93,8 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_smolagents_conformance.py",
             "tests/test_smolagents.py",
             "tests/test_smolagents_seams.py",
+            "tests/test_examples.py",
+            "tests/test_benchmarks.py",
         ),
         test_deps=("openai>=1.50",),  # OpenAIServerModel, against byof's scripted server
         oldest=("smolagents==1.20.0",),

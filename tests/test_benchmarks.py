@@ -37,7 +37,14 @@ def test_generic_benchmark_runs_and_reports_every_variant(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    ("script", "framework"), [("bench_langgraph.py", "langgraph"), ("bench_pydantic_ai.py", "pydantic_ai")]
+    ("script", "framework"),
+    [
+        ("bench_langgraph.py", "langgraph"),
+        ("bench_pydantic_ai.py", "pydantic_ai"),
+        ("bench_openai_agents.py", "agents"),
+        ("bench_crewai.py", "crewai"),
+        ("bench_smolagents.py", "smolagents"),
+    ],
 )
 def test_framework_benchmark_runs(tmp_path: Path, script: str, framework: str) -> None:
     pytest.importorskip(framework)

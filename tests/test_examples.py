@@ -48,3 +48,10 @@ def test_crewai_research_crew(tmp_path: Path) -> None:
     out = run_example("examples/crewai/research_crew.py", tmp_path)
     assert "Summary: agents that survive crashes and skip finished steps." in out
     assert "lookup_notes" in out  # the timeline shows the durable tool call
+
+
+def test_smolagents_weather_coder(tmp_path: Path) -> None:
+    pytest.importorskip("smolagents")
+    out = run_example("examples/smolagents/weather_coder.py", tmp_path)
+    assert "Paris: sunny, 21°C; Oslo: light rain, 9°C" in out  # the code's final answer
+    assert out.count("get_weather") >= 2  # the timeline shows both durable tool calls from the code

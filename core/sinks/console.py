@@ -46,6 +46,15 @@ def _duration(event: Event) -> str:
     return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
 
 
+def _what_was_asked(value: Any) -> Any:
+    """A task's inputs as a row shows them: its prompt, else the inputs that were given."""
+    if not isinstance(value, dict):
+        return value
+    if value.get("prompt"):
+        return value["prompt"]
+    return {k: v for k, v in value.items() if v not in (None, "", [], {})}
+
+
 def _summary(event: Event) -> Text:
     if isinstance(event, ToolBlockedEvent):
         return Text(f"blocked: {_short(event.reason)}", style="yellow")
@@ -56,7 +65,7 @@ def _summary(event: Event) -> Text:
     text = Text()
     if getattr(event, "replayed", False):
         text.append("replayed ", style="cyan")
-    text.append(f"{_short(getattr(event, 'input', None))} → ")
+    text.append(f"{_short(_what_was_asked(getattr(event, 'input', None)))} → ")
     error = getattr(event, "error", None)
     if error:
         return text.append(_short(error, _ERROR_CHARS), style="red")
