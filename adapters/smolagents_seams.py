@@ -274,7 +274,15 @@ class RunCopier:
         return copied
 
     def _model(self, model: Any) -> Any:
-        if self.run is None or not hasattr(model, "generate"):
+        if self.run is None:
+            return model
+        if not hasattr(model, "generate"):
+            warn_once(
+                logger,
+                ("smolagents-untraced-model", id(model)),
+                "model %r has no generate(), the method byof traces; its calls are not trace steps",
+                model,
+            )
             return model
         known = self._models.get(id(model))
         if known is None:

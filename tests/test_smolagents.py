@@ -500,3 +500,17 @@ def test_remote_executor_gets_a_sandbox_per_run_and_its_code_tools_are_not_tasks
     assert len(made) == 2 and made[1].cleaned and not made[0].cleaned
     assert tasks(rec, "sandboxed", "add") == 0 and model_steps(rec) == 1
     assert "runs its code in FakeSandbox" in caplog.text
+
+
+def test_a_model_without_generate_is_said_to_be_untraced(caplog: pytest.LogCaptureFixture) -> None:
+    """smolagents calls `model.generate`; an object without it cannot be traced, and byof says so."""
+    from types import SimpleNamespace
+
+    from byof.adapters.smolagents_seams import RunCopier
+
+    agent = ToolCallingAgent(tools=[], model=ScriptedModel(Script([say("x")])), verbosity_level=0)
+    agent.model = lambda messages: None  # as very old smolagents code passed models
+    router = SimpleNamespace(run=SimpleNamespace(), route=None)
+    with caplog.at_level("WARNING", logger="byof.tools"):
+        RunCopier(router).agent(agent)  # type: ignore[arg-type]
+    assert "has no generate(), the method byof traces" in caplog.text
