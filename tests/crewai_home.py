@@ -18,8 +18,12 @@ import pytest
 
 os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
 USER_HOME = Path(os.environ.get("HOME", "~")).expanduser()
-CREWAI_HOME = tempfile.mkdtemp(prefix="byof-crewai-home-")
-atexit.register(shutil.rmtree, CREWAI_HOME, ignore_errors=True)
+# One temporary HOME per test session: processes the tests start (the kit's crash-resume worker,
+# killed before it could clean up) use their parent's, which removes it at exit.
+CREWAI_HOME = os.environ.get("BYOF_TEST_CREWAI_HOME", "")
+if not CREWAI_HOME:
+    CREWAI_HOME = os.environ["BYOF_TEST_CREWAI_HOME"] = tempfile.mkdtemp(prefix="byof-crewai-home-")
+    atexit.register(shutil.rmtree, CREWAI_HOME, ignore_errors=True)
 with pytest.MonkeyPatch.context() as patch:
     patch.setenv("HOME", CREWAI_HOME)
     patch.delenv("XDG_DATA_HOME", raising=False)
