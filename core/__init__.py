@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         NoAdapterError,
         NotDurableError,
         SerializationError,
+        TeamError,
         ToolBlocked,
         ToolDecoratorOrderError,
         ToolFailed,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from .options import ToolOptions
     from .plugins import hookimpl, register, unregister
     from .policy import Block, ToolCall
+    from .team import Plan, PlanError, PlanLimits, PlanResult, PlanStep, Specialist, Team
     from .tools import ToolRouter
     from .wrapping import wrap, wrapped_agent
 
@@ -68,6 +70,14 @@ _EXPORTS: dict[str, str] = {
     "ToolDecoratorOrderError": "errors",
     "ToolFailed": "errors",
     "ToolRoutingError": "errors",
+    "TeamError": "errors",
+    "Team": "team",
+    "Specialist": "team",
+    "Plan": "team",
+    "PlanStep": "team",
+    "PlanLimits": "team",
+    "PlanError": "team",
+    "PlanResult": "team",
 }
 
 __all__ = [
@@ -82,8 +92,16 @@ __all__ = [
     "NoAdapterError",
     "NotDurableError",
     "Param",
+    "Plan",
+    "PlanError",
+    "PlanLimits",
+    "PlanResult",
+    "PlanStep",
     "SerializationError",
+    "Specialist",
     "TaskSignature",
+    "Team",
+    "TeamError",
     "ToolBlocked",
     "ToolCall",
     "ToolDecoratorOrderError",

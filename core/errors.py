@@ -71,3 +71,7 @@ class JournalDivergenceError(ByofError, flyte.errors.NonRecoverableError):
 
     def __init__(self, message: str) -> None:
         flyte.errors.NonRecoverableError.__init__(self, message, code="JournalDivergenceError")
+
+
+class TeamError(ByofError, TypeError):
+    """A team built from something that cannot be a specialist or planner, or with bad settings."""

@@ -143,6 +143,53 @@ class SpanEvent(Event):
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class PlanCreated(Event):
+    """A team's plan, validated; `attempts` counts the planner calls it took (repairs included)."""
+
+    kind: ClassVar[str] = "plan.created"
+    plan: Any = None
+    waves: list[list[str]] = field(default_factory=list)
+    attempts: int = 1
+
+
+@dataclass
+class PlanRevised(Event):
+    """The planner revised the steps still to run, after a wave."""
+
+    kind: ClassVar[str] = "plan.revised"
+    plan: Any = None
+    waves: list[list[str]] = field(default_factory=list)
+    revision: int = 0
+
+
+@dataclass
+class PlanStepStarted(Event):
+    """A plan step was handed to its specialist (`name` is the step id)."""
+
+    kind: ClassVar[str] = "plan.step.start"
+    name: str = ""
+    specialist: str = ""
+    wave: int = 0
+    input: Any = None
+
+
+@dataclass
+class PlanStepFinished(Event):
+    """A plan step ended: succeeded, failed, or skipped because a step it needs did not succeed."""
+
+    kind: ClassVar[str] = "plan.step.end"
+    observation: ClassVar[str] = SPAN
+    name: str = ""
+    specialist: str = ""
+    wave: int = 0
+    status: str = ""
+    input: Any = None
+    output: Any = None
+    error: str | None = None
+    replayed: bool = False
+
+
 Sink = Callable[[Event], None]
 
 

@@ -116,21 +116,25 @@ class RunJournal:
 
     # -- tool calls -----------------------------------------------------------------------
 
-    def tool_step(self, name: str, fingerprint: str) -> tuple[str, Step | None]:
-        key = self._occurrence(f"{name}:{fingerprint}")
-        step = None if self._diverged else self.journal.get(self.run_name, self.scope, "tool", key)
+    def tool_step(self, name: str, fingerprint: str, kind: str = "tool") -> tuple[str, Step | None]:
+        """(key, the journaled step to replay or None) for a tool call, or any other step `kind`
+        identified by its name and arguments (a team's planner call or plan step)."""
+        key = self._occurrence(f"{kind}:{name}:{fingerprint}" if kind != "tool" else f"{name}:{fingerprint}")
+        step = None if self._diverged else self.journal.get(self.run_name, self.scope, kind, key)
         return key, step
 
     def record_tool(
-        self, key: str, name: str, fingerprint: str, ok: bool, value: Any, started: float
+        self, key: str, name: str, fingerprint: str, ok: bool, value: Any, started: float, kind: str = "tool"
     ) -> None:
-        """Record a finished tool call; a value that cannot be pickled is not journaled (said once)."""
+        """Record a finished tool call (or other `kind` of step); a value that cannot be pickled
+        is not journaled (said once)."""
         try:
             payload = cloudpickle.dumps(value)
         except Exception as exc:
             logger.warning(
-                "tool %r of agent %r returned a value that cannot be journaled (%s); a resumed run will "
-                "call this tool again",
+                "%s %r of agent %r returned a value that cannot be journaled (%s); a resumed run will "
+                "run it again",
+                kind.replace("_", " "),
                 name,
                 self.agent,
                 exc,
@@ -141,7 +145,7 @@ class RunJournal:
         self.journal.put(
             self.run_name,
             self.scope,
-            Step("tool", key, name, fingerprint, after, ok, payload, (time.time() - started) * 1000),
+            Step(kind, key, name, fingerprint, after, ok, payload, (time.time() - started) * 1000),
         )
 
     @staticmethod

@@ -74,6 +74,7 @@ class WrappedAgent:
         self.task_name = f"{env.name}.{options.name}"
         self.tools = ToolTaskFactory(options.name, self.task_name, module, env)
         self.task: Any = None
+        self.signature: TaskSignature = TaskSignature()
 
     def _bus(self, extra: Iterable[Callable[[Event], None]] = ()) -> EventBus:
         # Plugin objects take `event=` as pluggy would call them; plain sinks take it positionally.
@@ -268,6 +269,7 @@ def wrap(
         )
         or TaskSignature()
     )
+    wrapped.signature = signature
 
     async def body(**inputs: Any) -> Any:
         return await wrapped.execute(inputs)

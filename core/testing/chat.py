@@ -39,14 +39,21 @@ class ScriptedChat:
         return _assistant_message(chat_completion(turn, self.model)["choices"][0]["message"]), turn.delay
 
     async def __call__(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """An answer; a `response_format` is accepted and left to the script to honour."""
         message, delay = self._answer(messages, tools)
         await asyncio.sleep(delay)
         return message
 
     def complete(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         message, delay = self._answer(messages, tools)
         time.sleep(delay)
@@ -73,10 +80,17 @@ class OpenAIChat:
         self.timeout = timeout
         self._api_key = key
 
-    def _request(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> dict[str, Any]:
+    def _request(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        response_format: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": messages}
         if tools:
             body["tools"] = tools
+        if response_format:
+            body["response_format"] = response_format
         headers = {"Authorization": f"Bearer {self._api_key}"}
         return {"url": f"{self.base_url}/chat/completions", "json": body, "headers": headers}
 
@@ -89,13 +103,20 @@ class OpenAIChat:
         return _assistant_message(response.json()["choices"][0]["message"])
 
     async def __call__(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """An answer; `response_format` (e.g. a JSON schema) asks for structured output."""
         async with httpx.AsyncClient(timeout=self.timeout) as client:
-            return self._message(await client.post(**self._request(messages, tools)))
+            return self._message(await client.post(**self._request(messages, tools, response_format)))
 
     def complete(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None = None,
+        response_format: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         with httpx.Client(timeout=self.timeout) as client:
-            return self._message(client.post(**self._request(messages, tools)))
+            return self._message(client.post(**self._request(messages, tools, response_format)))

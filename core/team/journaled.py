@@ -1,0 +1,31 @@
+"""A team's own steps (the planner's answers, the plan steps' outputs) in the run's journal, so
+a resumed or retried team run calls neither the planner nor a finished specialist again."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..fingerprint import canonical_json, fingerprint
+from ..replay import RunJournal
+from ..run_context import RunContext
+
+
+async def journaled(
+    run: RunContext, kind: str, name: str, request: Any, call: Callable[[], Awaitable[Any]]
+) -> tuple[Any, bool]:
+    """`call()`'s value, or the value an earlier execution of this run journaled for the same
+    `kind`, `name` and `request`; and whether it came from the journal. Only successes are
+    journaled: a step that failed runs again."""
+    journal = run.journal
+    if journal is None:
+        return await call(), False
+    identity = fingerprint(canonical_json(request))
+    key, step = journal.tool_step(name, identity, kind=kind)
+    if step is not None:
+        return RunJournal.replay_tool(step), True
+    started = time.time()
+    value = await call()
+    journal.record_tool(key, name, identity, True, value, started, kind=kind)
+    return value, False
