@@ -4,6 +4,13 @@ recorded (a child action per planner call and per step) and what the team return
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import flyte
@@ -242,3 +249,40 @@ def test_a_team_says_what_is_wrong_with_its_parts() -> None:
         byof.unregister(plugin)
     with pytest.raises(byof.TeamError, match="the planner .* is not a byof-wrapped agent"):
         byof.Team(SPECIALISTS, planner=agents.calc)
+
+
+# -- crash-resume ------------------------------------------------------------------------------
+
+
+def crash_run(tmp_path: Path, run_name: str, log: str, kill: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db"),
+        "BYOF_TEAM_TEST_LOG": str(tmp_path / log),
+        "BYOF_TEAM_TEST_KILL": kill,
+    }
+    script = Path(__file__).with_name("team_crash_agent.py")
+    return subprocess.run(
+        [sys.executable, str(script), run_name], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def logged(tmp_path: Path, log: str) -> Counter[str]:
+    path = tmp_path / log
+    return Counter(path.read_text().split()) if path.exists() else Counter()
+
+
+@pytest.mark.slow
+def test_a_killed_team_run_resumes_without_redoing_finished_steps(tmp_path: Path) -> None:
+    run_name = f"team-{uuid.uuid4().hex[:8]}"
+    killed = crash_run(tmp_path, run_name, "first", kill="multiply $s2 $s1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert logged(tmp_path, "first") == {"planner": 1, "multiply": 1, "word_count": 1}
+
+    resumed = crash_run(tmp_path, run_name, "second")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    result = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert result["answer"] == "100"
+    # The plan and the finished steps came from the journal: only s3 ran, one multiply.
+    assert logged(tmp_path, "second") == {"multiply": 1}
+    assert [(s["id"], s["replayed"]) for s in result["steps"]] == [("s1", True), ("s2", True), ("s3", False)]
