@@ -6,7 +6,7 @@ import html
 import json
 from collections.abc import Sequence
 
-from .events import Event
+from .events import Event, PlanCreated, PlanRevised, PlanStepFinished
 
 
 def _text(value: object, limit: int = 160) -> str:
@@ -15,8 +15,41 @@ def _text(value: object, limit: int = 160) -> str:
     return html.escape(text)
 
 
+def plan_html(events: Sequence[Event]) -> str:
+    """A team run's plan as a dependency graph and its steps as a Gantt chart ("" if no plan)."""
+    from .team.pictures import dependency_graph, gantt
+
+    plans = [e for e in events if isinstance(e, (PlanCreated, PlanRevised))]
+    if not plans:
+        return ""
+    finished = [e for e in events if isinstance(e, PlanStepFinished)]
+    steps: dict[str, dict] = {}
+    for event in plans:  # a revision's steps replace the ones it revised
+        steps.update({s["id"]: s for s in event.plan["steps"]})
+    latest = {s["id"] for s in plans[-1].plan["steps"]}
+    ran = {e.name for e in finished}
+    shown = [s for step_id, s in steps.items() if step_id in ran or step_id in latest]
+    rows = [
+        {
+            "name": e.name,
+            "specialist": e.specialist,
+            "status": e.status,
+            "start": e.start_time,
+            "end": e.end_time,
+        }
+        for e in finished
+    ]
+    return (
+        "<h3>plan</h3>"
+        + dependency_graph(shown, {e.name: e.status for e in finished})
+        + "<h3>steps over time</h3>"
+        + gantt(rows)
+    )
+
+
 def render_html(events: Sequence[Event]) -> str:
-    """An HTML timeline: one row per observation, with a bar placed on the run's time axis."""
+    """The plan pictures of a team run, then an HTML timeline: one row per observation, with a
+    bar placed on the run's time axis."""
     done = [e for e in events if e.end_time is not None]
     if not done:
         return "<p>No steps recorded.</p>"
@@ -40,7 +73,7 @@ def render_html(events: Sequence[Event]) -> str:
             f"<td>{(e.duration_ms or 0):.0f} ms</td><td><code>{detail}</code></td></tr>"
         )
     return (
-        "<h3>byof run timeline</h3><table style='width:100%;border-collapse:collapse'>"
+        plan_html(events) + "<h3>byof run timeline</h3><table style='width:100%;border-collapse:collapse'>"
         "<tr><th>type</th><th>name</th><th>time</th><th>duration</th><th>output / error</th></tr>"
         + "".join(rows)
         + "</table>"

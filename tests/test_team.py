@@ -60,7 +60,8 @@ def planner(*answers: Any, name: str = "planner") -> Any:
 
 def run_team(team: byof.Team, request: str = REQUEST, **wrap: Any) -> tuple[dict[str, Any], Any, list[Event]]:
     events: list[Event] = []
-    task = byof.wrap(team, env=ENV, name=wrap.pop("name", "team"), sinks=[events.append], **wrap)
+    sinks = [events.append, *wrap.pop("sinks", [])]
+    task = byof.wrap(team, env=ENV, name=wrap.pop("name", "team"), sinks=sinks, **wrap)
     with record_flyte() as rec:
         out = flyte.run(task, prompt=request).outputs()[0]
     return out, rec, events
@@ -215,6 +216,49 @@ def test_plan_limits_apply_before_anything_runs() -> None:
     with pytest.raises(Exception, match=r"wave 1 \(s0, s1, s2\) runs 3 steps at once; the limit is 2"):
         run_team(team, name="too_wide")
     assert agents.COUNTS["add"] == before
+
+
+# -- seeing it ------------------------------------------------------------------------------------
+
+
+def test_the_console_shows_the_plan_and_each_step_live() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from byof.sinks import PlanConsole
+
+    screen = StringIO()
+    plan = {
+        "steps": [
+            *TUTORIAL["steps"],
+            step("s4", "calc", "fail on purpose"),
+            step("s5", "calc", "add $s4 1", "s4"),
+        ],
+        "final": "s3",
+    }
+    team = byof.Team(SPECIALISTS, planner=planner(plan))
+    run_team(team, name="shown", sinks=[PlanConsole(Console(file=screen, width=120))])
+    text = screen.getvalue()
+    assert "plan: 5 steps in 2 waves" in text and "s3 (answer)" in text
+    assert text.index("wave 1") < text.index("▶ s1 calc: multiply 10 5") < text.index("wave 2")
+    assert "✓ s3 calc" in text and ": 100" in text
+    assert "✗ s4 calc" in text and "ValueError" in text
+    assert "– s5 calc" in text and "skipped: it needs s4 failed" in text
+    assert text.rstrip().endswith("answer: 100")
+
+
+def test_the_report_draws_the_plan_graph_and_a_gantt_chart() -> None:
+    from byof.report import render_html
+
+    out, _, events = run_team(byof.Team(SPECIALISTS, planner=planner(TUTORIAL)), name="reported", report=True)
+    page = render_html(events)
+    assert page.count("<svg") == 2
+    assert 'aria-label="plan dependency graph"' in page and 'aria-label="plan steps over time"' in page
+    graph = page[page.index("plan dependency graph") : page.index("</svg>")]
+    assert graph.count("<rect") == 3 and graph.count("<line") == 2, "three steps, s3's two arrows"
+    assert "wave 2" in graph and ">s3<" in graph
+    assert out["answer"] == "100"
 
 
 # -- building a team -------------------------------------------------------------------------------

@@ -15,16 +15,20 @@ from rich.text import Text
 from ..events import (
     AGENT,
     GENERATION,
+    SPAN,
     TOOL,
     AgentFinished,
     AgentStarted,
     ErrorEvent,
     Event,
+    PlanCreated,
+    PlanRevised,
+    PlanStepStarted,
     StepReplayed,
     ToolBlockedEvent,
 )
 
-_TYPE_LABELS = {GENERATION: "model", TOOL: "tool", AGENT: "agent"}
+_TYPE_LABELS = {GENERATION: "model", TOOL: "tool", AGENT: "agent", SPAN: "step"}
 # Each side of "input → output" is cut to this many characters before the column ellipsis.
 _SIDE_CHARS = 60
 _ERROR_CHARS = 200
@@ -83,8 +87,10 @@ def _row(event: Event, t0: float) -> list[str]:
 
 
 def render_timeline(events: Sequence[Event], console: Console | None = None) -> None:
-    """Print one row per step in start order; `AgentStarted` is skipped (its finish is the row)."""
-    steps = sorted((e for e in events if not isinstance(e, AgentStarted)), key=lambda e: e.start_time)
+    """Print one row per step in start order. Start events are skipped (the finish is the row),
+    and so are a plan and its revisions (`PlanConsole` shows those)."""
+    skipped = (AgentStarted, PlanStepStarted, PlanCreated, PlanRevised)
+    steps = sorted((e for e in events if not isinstance(e, skipped)), key=lambda e: e.start_time)
     console = console or Console()
     if not steps:
         console.print("no events")
