@@ -25,7 +25,7 @@ from pydantic_core import to_jsonable_python
 from .errors import NotDurableError, ToolDecoratorOrderError, ToolRoutingError
 from .options import ToolMode, ToolOptions
 from .run_context import RunContext, active_runs, current_run, in_flyte_task
-from .tools import DURABLE_ATTR, is_async_callable
+from .tools import DURABLE_ATTR, is_async_callable, running_tool
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,7 +146,7 @@ def tool(
         if is_async_callable(fn):
 
             async def wrapper(*args: Any, **kwargs: Any) -> Any:
-                run = _active_run("byof.tool", tool_name)
+                run = None if running_tool() == tool_name else _active_run("byof.tool", tool_name)
                 if run is None:
                     return await fn(*args, **kwargs)
                 return await run.router.route_once(tool_name, wrapper)(*args, **kwargs)
@@ -154,14 +154,14 @@ def tool(
         else:
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-                run = _active_run("byof.tool", tool_name)
+                run = None if running_tool() == tool_name else _active_run("byof.tool", tool_name)
                 if run is None:
                     return fn(*args, **kwargs)
                 return run.router.route_once(tool_name, wrapper)(*args, **kwargs)
 
         async def aio(*args: Any, **kwargs: Any) -> Any:
             """Await this tool from async code (a sync body then runs in a worker thread)."""
-            run = _active_run("byof.tool", tool_name)
+            run = None if running_tool() == tool_name else _active_run("byof.tool", tool_name)
             if run is None:
                 if is_async_callable(fn):
                     return await fn(*args, **kwargs)

@@ -10,6 +10,7 @@ inline), rebuilds the tool's own exception class on failure, and emits a TOOL ev
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import hashlib
 import inspect
@@ -97,12 +98,26 @@ def task_function_name(agent: str, tool: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]+", "_", name)
 
 
+# The tool whose body is running. A framework tool made from a `byof.tool` function calls that
+# function again inside its own task: there it must run its body, not route itself once more.
+_running_tool: contextvars.ContextVar[str | None] = contextvars.ContextVar("byof_running_tool", default=None)
+
+
+def running_tool() -> str | None:
+    """The name of the tool whose body is running in this context, if any."""
+    return _running_tool.get()
+
+
 async def call_body(spec: ToolSpec, inputs: dict[str, Any]) -> Any:
     """Call the user's tool body with task inputs; sync bodies run in a worker thread."""
     args, kwargs = spec.signature.to_call(inputs)
-    if spec.is_async:
-        return await spec.func(*args, **kwargs)
-    return await asyncio.to_thread(spec.func, *args, **kwargs)
+    token = _running_tool.set(spec.name)
+    try:
+        if spec.is_async:
+            return await spec.func(*args, **kwargs)
+        return await asyncio.to_thread(spec.func, *args, **kwargs)
+    finally:
+        _running_tool.reset(token)
 
 
 def _declare(body: Callable[..., Any], spec: ToolSpec, fn_name: str) -> Callable[..., Any]:

@@ -714,3 +714,20 @@ def test_langchains_own_fake_chat_models_are_traced_too() -> None:
     with record_flyte() as rec:
         assert run(task, prompt="write") == "the final text"
     assert sorted(s.name for s in rec.steps) == ["FakeMessagesListChatModel", "GenericFakeChatModel"]
+
+
+@byof.tool
+def whisper_durably(text: str) -> str:
+    """Lower-case a text."""
+    return text.lower()
+
+
+def test_a_byof_tool_function_is_a_langchain_tool_like_any_other() -> None:
+    """Inside its task the byof.tool runs its body, instead of routing itself a second time."""
+    from langchain_core.tools import tool as lc_tool
+
+    script = Script([call("whisper_durably", text="HI"), say("{last}")])
+    agent = create_react_agent(ScriptedChatModel(script=script), [lc_tool(whisper_durably)])
+    with record_flyte() as rec:
+        assert run(byof.wrap(agent, env=env(), name="byof_tool_lg"), prompt="whisper") == "hi"
+    assert len(rec.tasks_named(".byof_tool_lg__whisper_durably")) == 1

@@ -520,3 +520,18 @@ def test_custom_toolset_runs_inline_with_a_warning(caplog: pytest.LogCaptureFixt
     assert warned == ["agent 'clocked': tools of Clock 'clock' run in the agent's task, not as durable tasks"]
     assert len(rec.tasks_named("clocked__add")) == 2 and len(rec.tasks_named("clocked__multiply")) == 2
     assert not rec.tasks_named("__now")
+
+
+@byof.tool
+def shout_durably(text: str) -> str:
+    """Upper-case a text."""
+    return text.upper()
+
+
+def test_a_byof_tool_function_is_a_pydantic_ai_tool_like_any_other() -> None:
+    """Inside its task the byof.tool runs its body, instead of routing itself a second time."""
+    agent = Agent(scripted_model(Script([call("shout_durably", text="hi"), say("{last}")])), name="shouter")
+    agent.tool_plain(shout_durably)
+    with record_flyte() as rec:
+        assert run(byof.wrap(agent, env=env(), name="byof_tool_pai"), prompt="shout") == "HI"
+    assert len(rec.tasks_named(".byof_tool_pai__shout_durably")) == 1

@@ -38,9 +38,14 @@ def tool_schema(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def make_tool_agent(
-    chat: ChatModel, tools: Sequence[Callable[..., Any]], *, max_turns: int = 10
+    chat: ChatModel,
+    tools: Sequence[Callable[..., Any]],
+    *,
+    max_turns: int = 10,
+    raise_tool_errors: bool = False,
 ) -> Callable[[str], Awaitable[str]]:
-    """An agent loop calling `chat(messages, tools)` and running `tools` (byof.tool functions)."""
+    """An agent loop calling `chat(messages, tools)` and running `tools` (byof.tool functions).
+    A failing tool's error goes to the model, or ends the run with `raise_tool_errors`."""
     schemas = [tool_schema(t) for t in tools]
     by_name = {t.__name__: t for t in tools}
 
@@ -56,6 +61,8 @@ def make_tool_agent(
             call = getattr(fn, "aio", None)
             result = await call(**json.loads(arguments)) if call else fn(**json.loads(arguments))
         except Exception as exc:  # the model sees tool errors and decides what to do
+            if raise_tool_errors:
+                raise
             return f"error: {type(exc).__name__}: {exc}"
         return result if isinstance(result, str) else json.dumps(result)
 
