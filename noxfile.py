@@ -17,7 +17,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "lint", "types", "wheel"]
+nox.options.sessions = ["tests", "lint", "types", "wheel", "demo"]
 
 ROOT = Path(__file__).parent
 PYTEST = ["pytest", "-p", "no:cacheprovider", "-q"]
@@ -107,6 +107,15 @@ def tests(session: nox.Session) -> None:
     """Core and the generic adapter (no agent framework installed)."""
     session.install("-e", ".[dev]")
     session.run(*PYTEST, *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """`byof demo` as the README installs it (the demo extra): a team of three frameworks."""
+    session.install("-e", ".[demo]", "pytest>=8", "pytest-asyncio>=0.24")
+    session.run(
+        *PYTEST, "tests/test_team_frameworks.py", "tests/test_cli.py", "-k", "team or demo", *session.posargs
+    )
 
 
 @nox.session

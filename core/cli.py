@@ -102,51 +102,74 @@ def runs_prune(journal: Any, older_than: str) -> None:
     click.echo(f"pruned {len(removed)} run(s)" + (f": {', '.join(removed)}" if removed else ""))
 
 
-class _Collector:
-    """A plugin that keeps every event of this process (the hook a sink plugin implements)."""
+def _demo_help() -> str:
+    from .examples.team_scripts import EXAMPLES
 
-    def __init__(self) -> None:
-        self.events: list[Any] = []
+    listed = "\n".join(f"  {name:9} {request}" for name, request in EXAMPLES.items())
+    return (
+        "Run a team of agents of different frameworks on a request: a planner splits it into "
+        "steps, and the steps run as Flyte child actions in dependency waves, in parallel where "
+        "they can.\n\nOffline with scripted models by default (no API key); real models when "
+        "OPENAI_API_KEY is set.\n\nExample requests (--example NAME):\n\n\b\n"
+        f"{listed}\n\nThe failure example divides by zero: that step fails, the step that needs "
+        "it is skipped, and the rest still runs."
+    )
 
-    def byof_on_event(self, event: Any) -> None:
-        self.events.append(event)
+
+def _framework_note() -> str:
+    from .examples.team_demo import FRAMEWORKS
+
+    extras = {"math": "pydantic-ai", "words": "langgraph", "coder": "smolagents"}
+    said = []
+    for role, framework in FRAMEWORKS.items():
+        hint = (
+            f' (pip install "flyte-byof[{extras[role]}]" for the framework)'
+            if framework == "a homegrown loop"
+            else ""
+        )
+        said.append(f"{role} on {framework}{hint}")
+    return "specialists: " + ", ".join(said)
 
 
-@main.command()
-@click.option("--request", "request", default=None, help="What to ask the math agent (needs a real model).")
-def demo(request: str | None) -> None:
-    """Run the math agent as a real local Flyte run and show its model and tool steps.
+@main.command(help=_demo_help())
+@click.option(
+    "--example", "example", type=click.Choice(["tutorial", "fan-out", "failure"]), default="tutorial"
+)
+@click.option("--request", "request", default=None, help="Any request of your own (needs OPENAI_API_KEY).")
+def demo(example: str, request: str | None) -> None:
+    import logging
 
-    Offline with a scripted model by default; a real model is used when OPENAI_API_KEY is set.
-    """
     import flyte
     from rich.console import Console
 
-    from .examples.math_agent import DEMO_REQUEST
-    from .plugins import register, unregister
-    from .sinks.console import render_timeline
+    from .examples.team_scripts import EXAMPLES
+    from .sinks import PlanConsole
+    from .team import Team
+    from .wrapping import wrap
 
     console = Console()
     real = bool(os.environ.get("OPENAI_API_KEY"))
-    prompt = request or DEMO_REQUEST
     if request and not real:
-        console.print(
-            "[yellow]No OPENAI_API_KEY: the scripted planner always answers with the demo plan.[/yellow]"
+        raise click.UsageError(
+            "offline, the demo's scripted models only know the example requests (--example NAME); "
+            "set OPENAI_API_KEY to ask anything"
         )
-    from .examples import demo as demo_module
+    prompt = request or EXAMPLES[example]
+    from .examples import team_demo
 
-    collector = _Collector()
-    register(collector)
-    model = "a real model (OPENAI_API_KEY is set)" if real else "a scripted model (offline, no API key)"
-    console.print(f"[bold]byof demo[/bold]: the math agent as a local Flyte run, with {model}")
-    console.print(f"request: {prompt}")
-    try:
-        flyte.init()
-        answer = flyte.run(demo_module.math_agent, prompt=prompt).outputs()[0]
-    finally:
-        unregister(collector)
-    render_timeline(collector.events, console)
-    console.print(f"[bold green]answer:[/bold green] {answer}")
+    team = wrap(
+        Team(team_demo.specialists, planner=team_demo.planner),
+        env=team_demo.env,
+        name="demo",
+        sinks=[PlanConsole(console)],
+    )
+    model = "real models (OPENAI_API_KEY is set)" if real else "scripted models (offline, no API key)"
+    console.print(f"[bold]byof demo[/bold]: a team of agents as a local Flyte run, with {model}")
+    console.print(_framework_note(), markup=False)  # "[smolagents]" is an extra, not markup
+    console.print(f"request: {prompt}", markup=False)
+    # Failed steps are shown in the plan view; Flyte would log each one's traceback as well.
+    flyte.init(log_level=logging.CRITICAL)
+    flyte.run(team, prompt=prompt)
 
 
 if __name__ == "__main__":  # pragma: no cover

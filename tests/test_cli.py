@@ -55,11 +55,32 @@ def test_adapters_shows_the_whole_install_command_for_a_missing_framework() -> N
         assert f'install"flyte-byof[{info.extra}]"' in install_column, proc.stdout
 
 
-def test_demo_runs_offline_and_shows_the_steps() -> None:
+def test_demo_runs_the_tutorial_team_offline_and_shows_plan_waves_and_answer() -> None:
     proc = byof_cli("demo")
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
-    assert "answer: 26.5" in out
-    for step in ("plan", "multiply", "add", "divide"):
-        assert step in out, f"{step} missing from the timeline:\n{out}"
-    assert "scripted model" in out
+    assert "scripted models (offline, no API key)" in out and "specialists: math on " in out
+    assert "plan: 3 steps in 2 waves" in out
+    assert out.index("wave 1") < out.index("wave 2") < out.index("✓ s3 coder")
+    assert "✓ s1 math" in out and ": 50" in out and "✓ s2 words" in out
+    assert out.rstrip().endswith("answer: 100")
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_demo_failure_example_isolates_the_failed_step() -> None:
+    proc = byof_cli("demo", "--example", "failure")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "✗ s1 math" in out and "ZeroDivisionError: cannot divide by zero" in out
+    assert "✓ s2 words" in out and ": 3" in out
+    assert "– s3 coder" in out and "skipped: it needs s1 failed" in out
+    assert "Traceback" not in proc.stdout + proc.stderr, "the failure is shown once, in the plan view"
+
+
+def test_demo_help_lists_the_example_requests_and_refuses_free_requests_offline() -> None:
+    helped = byof_cli("demo", "--help")
+    assert helped.returncode == 0
+    flat = " ".join(helped.stdout.split())
+    assert "tutorial Calculate 10 times 5" in flat and "failure Divide 10 by 0" in flat and "fan-out" in flat
+    refused = byof_cli("demo", "--request", "What is the capital of France?")
+    assert refused.returncode == 2 and "set OPENAI_API_KEY to ask anything" in refused.stderr

@@ -15,7 +15,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_first_screen_has_the_two_commands() -> None:
     demo, tests = readme_commands()
-    assert demo.endswith("byof demo") and "pip install ." in demo
+    assert demo.endswith("byof demo") and 'pip install ".[demo]"' in demo
     assert tests.endswith("nox") and 'pip install -e ".[dev]"' in tests
     first_screen = (ROOT / "README.md").read_text().split("\n## ", 1)[0]
     assert demo in first_screen and tests in first_screen and len(first_screen.splitlines()) < 25

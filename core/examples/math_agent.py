@@ -105,15 +105,3 @@ def make_math_agent(chat: ChatModel) -> Callable[[str], Awaitable[str]]:
         return format_number(previous)
 
     return math_agent
-
-
-def demo_chat() -> ChatModel:
-    """A real model when OPENAI_API_KEY is set, else the scripted planner (offline, no key)."""
-    import os
-
-    from byof.testing.chat import OpenAIChat, ScriptedChat
-    from byof.testing.script import Script, say
-
-    if os.environ.get("OPENAI_API_KEY"):
-        return OpenAIChat(os.environ.get("BYOF_DEMO_MODEL", "gpt-4o-mini"))
-    return ScriptedChat(Script([say(json.dumps(DEMO_PLAN))]))

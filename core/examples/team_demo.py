@@ -6,7 +6,7 @@ agent, wrapped by byof as it is; a framework that is not installed is stood in f
 homegrown loop with the same tools, and the demo says so. The planner is byof's chat planner.
 
 Offline (the default) every model is scripted, in that framework's own model type, for the
-example requests in EXAMPLES; with OPENAI_API_KEY set, they are real models and any request
+example requests in team_scripts.py; with OPENAI_API_KEY set, they are real models and any request
 works. Defined at module level, so a Flyte worker can import it (`flyte run` / `flyte deploy`).
 """
 
@@ -19,23 +19,12 @@ from collections.abc import Callable
 from typing import Any
 
 import byof
+from byof.examples.team_scripts import PLANS, TURNS
 from byof.examples.tool_loop import make_tool_agent
-from byof.testing.script import Script, call, say
+from byof.testing.script import Script, say
 
 REAL = bool(os.environ.get("OPENAI_API_KEY"))
 MODEL = os.environ.get("BYOF_DEMO_MODEL", "gpt-4o-mini")
-
-EXAMPLES: dict[str, str] = {
-    "tutorial": (
-        "Calculate 10 times 5 and count words in 'Hello World', then multiply the word count by "
-        "the calculation result"
-    ),
-    "fan-out": (
-        "Add 7 and 35, multiply 6 by 7, and count the words in 'Flyte runs agents durably', then "
-        "add up all three results"
-    ),
-    "failure": "Divide 10 by 0 and count the words in 'keep going anyway', then add the two results",
-}
 
 
 def _num(value: float) -> str:
@@ -68,60 +57,6 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-# -- the scripted models' answers, offline: per step, keyed by the step's task --------------------
-
-
-def _step(step_id: str, agent: str, task: str, *deps: str) -> dict[str, Any]:
-    return {"id": step_id, "agent": agent, "task": task, "depends_on": list(deps)}
-
-
-PLANS: dict[str, dict[str, Any]] = {
-    EXAMPLES["tutorial"]: {
-        "steps": [
-            _step("s1", "math", "Calculate 10 times 5"),
-            _step("s2", "words", "Count the words in 'Hello World'"),
-            _step("s3", "coder", "Multiply the word count by the calculation result", "s1", "s2"),
-        ],
-        "final": "s3",
-    },
-    EXAMPLES["fan-out"]: {
-        "steps": [
-            _step("s1", "math", "Add 7 and 35"),
-            _step("s2", "math", "Multiply 6 by 7"),
-            _step("s3", "words", "Count the words in 'Flyte runs agents durably'"),
-            _step("s4", "coder", "Add up the three results", "s1", "s2", "s3"),
-        ],
-        "final": "s4",
-    },
-    EXAMPLES["failure"]: {
-        "steps": [
-            _step("s1", "math", "Divide 10 by 0"),
-            _step("s2", "words", "Count the words in 'keep going anyway'"),
-            _step("s3", "coder", "Add the two results", "s1", "s2"),
-        ],
-        "final": "s3",
-    },
-}
-TURNS: dict[str, dict[str, list[Any]]] = {
-    "math": {
-        "Calculate 10 times 5": [call("multiply", a=10, b=5), say("{last}")],
-        "Add 7 and 35": [call("add", a=7, b=35), say("{last}")],
-        "Multiply 6 by 7": [call("multiply", a=6, b=7), say("{last}")],
-        "Divide 10 by 0": [call("divide", a=10, b=0), say("{last}")],
-    },
-    "words": {
-        "Hello World": [call("word_count", text="Hello World"), say("{last}")],
-        "Flyte runs agents durably": [call("word_count", text="Flyte runs agents durably"), say("{last}")],
-        "keep going anyway": [call("word_count", text="keep going anyway"), say("{last}")],
-    },
-    "coder": {
-        "Multiply the word count": [call("multiply", a=2, b=50), say("{last}")],
-        "Add up the three results": [call("add", a=42, b=42), call("add", a=84, b=4), say("{last}")],
-        "Add the two results": [call("add", a=0, b=3), say("{last}")],
-    },
-}
-
-
 def _script(role: str) -> Script:
     return Script(by_prompt=TURNS[role])
 
@@ -142,7 +77,7 @@ def _homegrown(role: str, tools: list[Callable[..., Any]]) -> Any:
     FRAMEWORKS[role] = "a homegrown loop"
     chat = OpenAIChat(MODEL) if REAL else ScriptedChat(_script(role))
     agent = make_tool_agent(chat, tools, raise_tool_errors=True)
-    agent.__name__ = role  # type: ignore[attr-defined]
+    agent.__name__ = role
     return agent
 
 
@@ -204,7 +139,7 @@ def _described(fn: Any) -> Callable[..., Any]:
     body = fn.__wrapped__
 
     def described(a: float, b: float) -> str:
-        return body(a, b)  # type: ignore[no-any-return]
+        return body(a, b)
 
     described.__name__ = body.__name__
     described.__doc__ = f"{body.__doc__}\n\nArgs:\n    a: the first number\n    b: the second number"
