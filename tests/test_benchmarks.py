@@ -59,3 +59,32 @@ def test_framework_benchmark_runs(tmp_path: Path, script: str, framework: str) -
     assert proc.returncode == 0, proc.stderr[-3000:]
     label = {"agents": "openai-agents"}.get(framework, framework.replace("_", "-"))
     assert set(json.loads(out.read_text())["runs"]) == {label}
+
+
+def test_team_benchmark_runs_and_reports_each_plan(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    args = [
+        "--repeat",
+        "1",
+        "--widths",
+        "1",
+        "2",
+        "--depths",
+        "1",
+        "2",
+        "--latency",
+        "0.01",
+        "--json",
+        str(out),
+    ]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_team.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = json.loads(out.read_text())["runs"]
+    assert set(runs) == {"w1_d1", "w1_d2", "w2_d1", "w2_d2"}
+    assert all(len(r["parallel_s"]) == len(r["serial_s"]) == 1 for r in runs.values())
