@@ -113,3 +113,11 @@ async def gate(prompt: str) -> str:
     finally:
         with _lock:
             RUNNING["now"] -= 1
+
+
+async def flaky(prompt: str) -> str:
+    """Fails the first time it is asked `prompt` in this process, then answers."""
+    note(f"flaky:{prompt}")
+    if COUNTS[f"flaky:{prompt}"] == 1:
+        raise ConnectionError("the service hiccuped")
+    return "steady"

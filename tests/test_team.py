@@ -147,6 +147,20 @@ def test_a_failed_step_skips_only_the_steps_that_need_it() -> None:
     assert len(rec.tasks_named(".calc")) == 2, "the skipped steps ran nothing"
 
 
+def test_a_step_is_retried_as_its_specialist_task_says() -> None:
+    retried = byof.wrap(agents.flaky, env=ENV, name="flaky_retried", retries=1)
+    once = byof.wrap(agents.flaky, env=ENV, name="flaky_once")
+    specialists = [
+        byof.Specialist("retried", retried, "Retries once."),
+        byof.Specialist("once", once, "No retries."),
+    ]
+    plan = {"steps": [step("s1", "retried", "first ask"), step("s2", "once", "second ask")]}
+    out, rec, _ = run_team(byof.Team(specialists, planner=planner(plan)), name="retries")
+    assert [(s["id"], s["status"]) for s in out["steps"]] == [("s1", "succeeded"), ("s2", "failed")]
+    assert "ConnectionError: the service hiccuped" in out["steps"][1]["error"]
+    assert agents.COUNTS["flaky:first ask"] == 2 and agents.COUNTS["flaky:second ask"] == 1
+
+
 def test_an_answer_step_that_did_not_succeed_fails_the_result_not_the_run() -> None:
     plan = {"steps": [step("s1", "calc", "fail broken"), step("s2", "calc", "add $s1 1", "s1")]}
     out, _, _ = run_team(byof.Team(SPECIALISTS, planner=planner(plan)), name="no_answer")

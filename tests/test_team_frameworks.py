@@ -63,3 +63,51 @@ def test_a_pydantic_ai_planner_gives_its_plan_as_structured_output() -> None:
     )
     out = flyte.run(team, prompt=EXAMPLES["tutorial"]).outputs()[0]
     assert out["answer"] == "100" and out["plan"]["final"] == "s3"
+
+
+def test_the_demo_with_real_provider_classes_against_the_scripted_server(tmp_path) -> None:
+    """OPENAI_API_KEY set: every agent uses its framework's real OpenAI model class (byof's
+    OpenAIChat, Pydantic AI's, LangChain's ChatOpenAI, smolagents' OpenAIServerModel), here
+    pointed at byof's scripted server, so the real request and response objects are traced."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for module in ("pydantic_ai", "langchain_openai", "smolagents", "openai"):
+        pytest.importorskip(module)
+    from byof.examples.team_scripts import EXAMPLES, PLANS
+    from byof.testing.openai_server import ScriptedOpenAIServer
+    from byof.testing.script import call, say
+
+    code = "Thought: multiply them\n<code>\nfinal_answer(multiply(a=2, b=50))\n</code>"
+    script = Script(
+        by_prompt={
+            # First match wins: the coder's prompt quotes the other steps' tasks in its results.
+            "You plan work for a team": [say(json.dumps(PLANS[EXAMPLES["tutorial"]]))],
+            "Multiply the word count": [say(code)],
+            "Calculate 10 times 5": [call("multiply", a=10, b=5), say("{last}")],
+            "Count the words in 'Hello World'": [call("word_count", text="Hello World"), say("{last}")],
+        }
+    )
+    with ScriptedOpenAIServer(script) as server:
+        env = {
+            **os.environ,
+            "OPENAI_API_KEY": server.api_key,
+            "OPENAI_BASE_URL": server.base_url,
+            "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db"),
+            "COLUMNS": "200",
+        }
+        byof_cli = Path(sys.executable).with_name("byof")
+        proc = subprocess.run([str(byof_cli), "demo"], capture_output=True, text=True, env=env, timeout=300)
+        requests = server.requests
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert "real models (OPENAI_API_KEY is set)" in out
+    assert "specialists: math on Pydantic AI, words on LangGraph, coder on smolagents" in out
+    assert out.rstrip().endswith("answer: 100"), out
+    # One request per model call: the planner's, two per tool-using specialist, the coder's one.
+    # Pydantic AI's default OpenAI model speaks the Responses API, the others Chat Completions.
+    paths = sorted(r["path"] for r in requests)
+    assert paths == ["/v1/chat/completions"] * 4 + ["/v1/responses"] * 2, paths
