@@ -205,7 +205,7 @@ def test_render_timeline_shows_steps(tmp_path: Path) -> None:
 
     for expected in (
         "get_weather", "get_time", "delete_files", "gpt-test", "plan-wave-1", "weather",
-        "model", "tool", "agent", "span", "replay",
+        "model", "tool", "agent", "step", "replay",
         "120 ms", "12 ms", "300 ms", "+0.140s",
         "blocked: destructive tool", "replayed", "ConnectionError: upstream down",
     ):  # fmt: skip
