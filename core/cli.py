@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -170,6 +171,65 @@ def demo(example: str, request: str | None) -> None:
     # Failed steps are shown in the plan view; Flyte would log each one's traceback as well.
     flyte.init(log_level=logging.CRITICAL)
     flyte.run(team, prompt=prompt)
+
+
+def _list_templates() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .templates import registered_templates
+
+    table = Table("template", "description", box=None)
+    for name, info in sorted(registered_templates().items()):
+        table.add_row(name, info.description)
+    Console().print(table)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-t", "--template", default="any-framework", show_default=True, help="See --list.")
+@click.option("--list", "list_only", is_flag=True, help="List the templates, one line each, and exit.")
+@click.option("--no-input", is_flag=True, help="Take every default instead of asking.")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--overwrite", is_flag=True, help="Render into a non-empty project directory.")
+@click.option("--package", default=None, help="The Python package name (default: from NAME).")
+@click.option("--provider", default=None, help="openai, anthropic or openai-compatible.")
+@click.option("--model", default=None, help="The model name (default: the provider's).")
+@click.option("--python", "python_version", default=None, help="3.10 to 3.13.")
+def new(
+    name: str | None,
+    template: str,
+    list_only: bool,
+    no_input: bool,
+    output_dir: Path,
+    overwrite: bool,
+    package: str | None,
+    provider: str | None,
+    model: str | None,
+    python_version: str | None,
+) -> None:
+    """Start a new agent project NAME from a template (cookiecutter), ready to run and test offline."""
+    if list_only:
+        _list_templates()
+        return
+    if not name:
+        raise click.UsageError("give the project a NAME, e.g. `byof new my-agent --template langgraph`")
+    from .errors import TemplateError
+    from .templates.render import render
+
+    given = {
+        "package_name": package,
+        "model_provider": provider,
+        "model": model,
+        "python_version": python_version,
+    }
+    extra = {"project_name": name, **{k: v for k, v in given.items() if v is not None}}
+    try:
+        project = render(template, output_dir=output_dir, extra=extra, no_input=no_input, overwrite=overwrite)
+    except TemplateError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"created {project} from the {template!r} template; next:")
+    click.echo(f"  cd {project} && cat README.md")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,3 +75,7 @@ class JournalDivergenceError(ByofError, flyte.errors.NonRecoverableError):
 
 class TeamError(ByofError, TypeError):
     """A team built from something that cannot be a specialist or planner, or with bad settings."""
+
+
+class TemplateError(ByofError, ValueError):
+    """`byof new` cannot render: unknown template, invalid package name, or a non-empty target."""

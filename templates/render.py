@@ -1,0 +1,84 @@
+"""Render a project template through the cookiecutter library, refusing bad input up front.
+
+Everything that can be wrong (the template's name, the package name, an occupied target
+directory) is checked after the answers are known and before a single file is written.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+from typing import Any
+
+from byof._version import __version__
+from byof.errors import TemplateError
+
+from . import TemplateInfo, registered_templates
+
+PACKAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def find_template(name: str) -> TemplateInfo:
+    templates = registered_templates()
+    if name not in templates:
+        known = ", ".join(sorted(templates)) or "none"
+        raise TemplateError(f"unknown template {name!r}; the templates are: {known} (see `byof new --list`)")
+    return templates[name]
+
+
+def check_package_name(name: str) -> None:
+    if not PACKAGE_NAME.fullmatch(name) or keyword.iskeyword(name):
+        raise TemplateError(
+            f"{name!r} is not a valid Python package name: use lowercase letters, digits and "
+            "underscores, not starting with a digit (pass --package NAME)"
+        )
+
+
+def answers(template: TemplateInfo, extra: dict[str, Any], no_input: bool) -> dict[str, Any]:
+    """The template's cookiecutter context with `extra` applied and the questions answered."""
+    from cookiecutter.generate import generate_context
+    from cookiecutter.prompt import prompt_for_config
+
+    overrides = {"_byof_version": __version__, **extra}
+    try:
+        context = generate_context(str(template.path / "cookiecutter.json"), extra_context=overrides)
+    except ValueError as exc:  # a value outside a choice variable's options
+        raise TemplateError(f"template {template.name!r}: {exc}") from exc
+    context["cookiecutter"] = prompt_for_config(context, no_input)
+    context["cookiecutter"]["_template"] = str(template.path)
+    return context
+
+
+def render(
+    template_name: str,
+    *,
+    output_dir: Path,
+    extra: dict[str, Any] | None = None,
+    no_input: bool = False,
+    overwrite: bool = False,
+) -> Path:
+    """Render `template_name` into `output_dir`/<project_slug>; returns the project directory."""
+    from cookiecutter.exceptions import FailedHookException
+    from cookiecutter.generate import generate_files
+
+    template = find_template(template_name)
+    context = answers(template, extra or {}, no_input)
+    values = context["cookiecutter"]
+    if "package_name" in values:
+        check_package_name(values["package_name"])
+    target = output_dir / values.get("project_slug", "")
+    if target.exists() and any(target.iterdir()) and not overwrite:
+        raise TemplateError(
+            f"{target} exists and is not empty: choose another name or -o DIR, or pass --overwrite"
+        )
+    try:
+        project = generate_files(
+            repo_dir=str(template.path),
+            context=context,
+            output_dir=str(output_dir),
+            overwrite_if_exists=target.exists(),
+        )
+    except FailedHookException as exc:
+        raise TemplateError(f"template {template.name!r} refused these answers: {exc}") from exc
+    return Path(project)
