@@ -14,13 +14,13 @@ runs to its end in the task, which returns the final output.
 
 from __future__ import annotations
 
-import asyncio
 import typing
 from collections.abc import Mapping
 from typing import Any
 
 from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
+from byof.threads import drive
 
 NAME = "crewai"
 SUPPORTED = ">=1.15,<2"
@@ -99,7 +99,7 @@ async def _streamed(result: Any, entry: str) -> Any:
         async for _ in result:
             pass
     else:
-        await asyncio.to_thread(lambda: [None for _ in result])
+        await drive(lambda: [None for _ in result])
     return result.result
 
 
@@ -115,14 +115,14 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
             **(inputs.get("inputs") or {}),
         }
         if entry == "kickoff":
-            result = await asyncio.to_thread(agent.kickoff, inputs=kickoff_inputs)
+            result = await drive(agent.kickoff, inputs=kickoff_inputs)
         else:
             result = await agent.kickoff_async(inputs=kickoff_inputs)
         return _output(await _streamed(result, entry), _structured(agent))
     if not inputs.get("prompt"):
         raise ValueError("a CrewAI Agent's task needs a prompt (the message the agent kicks off with)")
     if entry == "kickoff":
-        result = await asyncio.to_thread(agent.kickoff, inputs["prompt"])
+        result = await drive(agent.kickoff, inputs["prompt"])
     else:
         result = await agent.kickoff_async(inputs["prompt"])
     return _output(result, False)

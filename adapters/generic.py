@@ -7,13 +7,13 @@ to rewrite, so its tools and model calls become durable where the user marks the
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import typing
 from typing import Any
 
 from byof.adapter import AdapterInfo, Param, TaskSignature, framework_of, output_type_for, to_output
 from byof.plugins import hookimpl
+from byof.threads import drive
 
 NAME = "generic"
 
@@ -79,7 +79,7 @@ async def _invoke(agent: Any, prompt: str) -> Any:
     else:
         # A sync loop runs in a worker thread that carries the task's context, so its sync
         # tool calls can wait on child tasks without blocking the task's event loop.
-        result = await asyncio.to_thread(agent, prompt)
+        result = await drive(agent, prompt)
         if inspect.isawaitable(result):
             result = await result
     return to_output(result, output_type)

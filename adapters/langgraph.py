@@ -17,7 +17,6 @@ adapter_options: `entry` = "ainvoke" (default), "invoke", "astream" or "stream";
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any
 
 from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
+from byof.threads import drive
 
 NAME = "langgraph"
 SUPPORTED = ">=1.0,<2"
@@ -240,7 +240,7 @@ async def _stream(
             for mode, chunk in graph.stream(graph_input, config, stream_mode=modes):
                 on_chunk(mode, chunk)
 
-        await asyncio.to_thread(consume)
+        await drive(consume)
     return final
 
 
@@ -253,7 +253,7 @@ async def _continues_thread(graph: Any, config: dict[str, Any], run: Any) -> boo
     """
     if getattr(graph, "checkpointer", None) is None or run.journal is None or not run.journal.resumed:
         return False
-    snapshot = await asyncio.to_thread(graph.get_state, config)
+    snapshot = await drive(graph.get_state, config)
     if not snapshot.next:
         return False
     run.journal.continue_midway()
@@ -267,7 +267,7 @@ async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
     if entry == "ainvoke":
         state = await graph.ainvoke(graph_input, config)
     elif entry == "invoke":
-        state = await asyncio.to_thread(graph.invoke, graph_input, config)
+        state = await drive(graph.invoke, graph_input, config)
     elif entry in ("astream", "stream"):
         state = await _stream(graph, graph_input, config, run, is_async=entry == "astream")
     else:

@@ -19,6 +19,7 @@ from typing import Any
 
 from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, output_type_for
 from byof.plugins import hookimpl
+from byof.threads import drive
 
 NAME = "openai-agents"
 SUPPORTED = ">=0.21,<1"
@@ -118,7 +119,6 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
 
 
 async def _final_output(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
-    import asyncio
 
     from agents import Runner
 
@@ -126,7 +126,7 @@ async def _final_output(agent: Any, prompt: str, entry: str, kwargs: dict[str, A
     if entry == "run":
         result = await Runner.run(agent, prompt, **kwargs)
     elif entry == "run_sync":
-        result = await asyncio.to_thread(lambda: Runner.run_sync(agent, prompt, **kwargs))
+        result = await drive(lambda: Runner.run_sync(agent, prompt, **kwargs))
     elif entry == "run_streamed":
         result = Runner.run_streamed(agent, prompt, **kwargs)
         async for _ in result.stream_events():

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import inspect
@@ -40,6 +39,7 @@ from byof.errors import SerializationError
 from byof.once import warn_once
 from byof.redact import to_jsonable
 from byof.run_context import RunContext as ByofRun
+from byof.threads import drive
 from byof.tool_signature import retyped
 from byof.tools import ToolRouter
 
@@ -290,7 +290,7 @@ async def invoke(agent: Any, inputs: dict[str, Any], run: ByofRun) -> Any:
         if entry == "run":
             result = await agent.run(prompt, **kwargs)
         elif entry == "run_sync":
-            result = await asyncio.to_thread(agent.run_sync, prompt, **kwargs)
+            result = await drive(agent.run_sync, prompt, **kwargs)
         elif entry == "run_stream":
             async with agent.run_stream(prompt, **kwargs) as stream:
                 async for _ in stream.stream_output():

@@ -15,7 +15,6 @@ steps stream inside the task, and the final answer is its output), `max_steps`, 
 
 from __future__ import annotations
 
-import asyncio
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, to_output
 from byof.plugins import hookimpl
 from byof.redact import to_jsonable
+from byof.threads import drive
 
 NAME = "smolagents"
 SUPPORTED = ">=1.20,<2"
@@ -131,10 +131,10 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     try:
         # A worker thread: smolagents' loop blocks, and its tool and model calls find their
         # way back to this task's loop (byof's router and tracer see to that).
-        answer = await asyncio.to_thread(_drive, agent, prompt, entry, kwargs)
+        answer = await drive(_drive, agent, prompt, entry, kwargs)
     finally:
         if copier is not None:
-            await asyncio.to_thread(copier.cleanup)
+            await drive(copier.cleanup)
     if options.get("return_memory"):
         return {"output": to_jsonable(answer), "memory": dump(agent.memory.steps)}
     return to_output(answer, _answer_type(agent))

@@ -9,7 +9,6 @@ durability was asked for and cannot be given, the call fails with a message sayi
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import inspect
@@ -25,6 +24,7 @@ from pydantic_core import to_jsonable_python
 from .errors import NotDurableError, ToolDecoratorOrderError, ToolRoutingError
 from .options import ToolMode, ToolOptions
 from .run_context import RunContext, active_runs, current_run, in_flyte_task
+from .threads import run_tool_body
 from .tools import DURABLE_ATTR, is_async_callable, running_tool
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -165,7 +165,7 @@ def tool(
             if run is None:
                 if is_async_callable(fn):
                     return await fn(*args, **kwargs)
-                return await asyncio.to_thread(fn, *args, **kwargs)
+                return await run_tool_body(fn, *args, **kwargs)
             return await run.router.route_once(tool_name, wrapper).aio(*args, **kwargs)
 
         functools.update_wrapper(wrapper, fn)

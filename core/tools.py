@@ -9,7 +9,6 @@ inline), rebuilds the tool's own exception class on failure, and emits a TOOL ev
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import hashlib
@@ -33,6 +32,7 @@ from .options import ToolOptions, WrapOptions
 from .policy import ToolCall, check
 from .replay import RunJournal
 from .run_context import RunContext, in_flyte_task
+from .threads import run_tool_body
 from .tool_errors import from_flyte_error, to_flyte_error
 from .tool_signature import ToolSignature
 
@@ -115,7 +115,7 @@ async def call_body(spec: ToolSpec, inputs: dict[str, Any]) -> Any:
     try:
         if spec.is_async:
             return await spec.func(*args, **kwargs)
-        return await asyncio.to_thread(spec.func, *args, **kwargs)
+        return await run_tool_body(spec.func, *args, **kwargs)
     finally:
         _running_tool.reset(token)
 
