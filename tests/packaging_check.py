@@ -29,13 +29,20 @@ OPTIONAL_FRAMEWORKS = {
 SOURCES = {"core": "byof", "adapters": "byof.adapters", "templates": "byof.templates"}
 
 
+def is_module(path: Path, root: Path) -> bool:
+    """A .py file inside packages all the way down; others (template files, hooks) are data."""
+    return all(
+        (parent / "__init__.py").is_file() for parent in path.parents if root in (parent, *parent.parents)
+    )
+
+
 def expected_modules(checkout: Path) -> set[str]:
     found: set[str] = set()
     for directory, package in SOURCES.items():
         root = checkout / directory
         for path in root.rglob("*.py"):
-            if "{{" in str(path.relative_to(root)):
-                continue  # template files are data, not modules
+            if not is_module(path, root):
+                continue
             parts = path.relative_to(root).with_suffix("").parts
             if parts[-1] == "__init__":
                 parts = parts[:-1]
@@ -60,7 +67,7 @@ def data_files(checkout: Path) -> list[tuple[str, str]]:
     for path in templates.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             rel = path.relative_to(templates)
-            if path.suffix != ".py" or "{{" in str(rel):
+            if not is_module(path, templates):
                 files.append(("byof.templates", rel.as_posix()))
     return files
 

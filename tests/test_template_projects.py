@@ -33,7 +33,13 @@ WEATHER = [
     "A: In Lima it is overcast and 18 °C, 64.4 °F.",
 ]
 # What `python -m <package> --local` prints for the example questions, per template.
-EXPECTED: dict[str, list[str]] = {name: WEATHER for name in TEMPLATES}
+EXPECTED: dict[str, list[str]] = {name: WEATHER for name in TEMPLATES} | {
+    "planner": [
+        "A: Paris is warmer today: 69.8 °F against 60.8 °F in Tokyo.",
+        "A: Lima is warmer today: 64.4 °F against 60.8 °F in Tokyo.",
+        "A: Paris is warmer today: 69.8 °F against 64.4 °F in Lima.",
+    ]
+}
 
 
 def _uv() -> str:
@@ -72,14 +78,14 @@ def test_rendered_project_installs_tests_and_runs(template: str, byof_wheel: Pat
     assert result.exit_code == 0, result.output
     project = tmp_path / "acme-bot"
     config = json.loads((ROOT / "templates" / template / "cookiecutter.json").read_text())
-    extras = ",".join(config["_frameworks"])
+    extras = f"[{','.join(config['_frameworks'])}]" if config["_frameworks"] else ""
 
     venv = tmp_path / "venv"
     python = str(venv / "bin" / "python")
     _run([_uv(), "venv", "-q", "-p", sys.executable, str(venv)], tmp_path, os.environ.copy())
     _run(
         [_uv(), "pip", "install", "-q", "--python", python, "-e", f"{project}[dev]",
-         f"flyte-byof[{extras}] @ {byof_wheel.as_uri()}"],
+         f"flyte-byof{extras} @ {byof_wheel.as_uri()}"],
         tmp_path,
         os.environ.copy(),
     )  # fmt: skip
