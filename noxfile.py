@@ -17,7 +17,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "lint", "types", "wheel", "demo"]
+nox.options.sessions = ["tests", "lint", "types", "wheel", "demo", "templates"]
 
 ROOT = Path(__file__).parent
 PYTEST = ["pytest", "-p", "no:cacheprovider", "-q"]
@@ -119,10 +119,20 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def templates(session: nox.Session) -> None:
+    """Every `byof new` template rendered, installed in its own fresh env (uv, shared cache) with
+    this checkout's byof, and its tests and `--local` main run offline."""
+    session.install("-e", ".[dev]")
+    session.run(*PYTEST, "-m", "projects", "tests/test_template_projects.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "core", "adapters", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "core", "adapters", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "core", "adapters", "templates", "tests", "benchmarks", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "core", "adapters", "templates", "tests", "benchmarks", "noxfile.py"
+    )
 
 
 @nox.session

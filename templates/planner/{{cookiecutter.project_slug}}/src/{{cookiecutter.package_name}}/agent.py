@@ -37,7 +37,7 @@ def celsius_to_fahrenheit(celsius: float) -> float:
 
 
 def _models() -> tuple[Any, Any, Any]:
-    """The weather agent's, the analyst's and the planner's models: {{ cookiecutter.model }}, or scripted."""
+    """The weather agent, analyst and planner models: {{ cookiecutter.model }}, or scripted."""
     if settings.offline():
         from . import offline
 
