@@ -1,0 +1,1 @@
+{% include "forecasts.py.j2" %}

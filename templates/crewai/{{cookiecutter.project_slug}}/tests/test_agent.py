@@ -1,0 +1,1 @@
+{% include "test_agent.py.j2" %}

@@ -1,0 +1,1 @@
+{% include "init.py.j2" %}

@@ -1,0 +1,1 @@
+{% include "dunder_main.py.j2" %}

@@ -1,0 +1,1 @@
+{% include "conftest.py.j2" %}
