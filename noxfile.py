@@ -144,7 +144,7 @@ def types(session: nox.Session) -> None:
 @nox.session
 def wheel(session: nox.Session) -> None:
     """Build the wheel, install it (not editable) in a fresh env, and prove it is the same byof."""
-    session.install("build>=1.2", "pytest>=8", "pytest-asyncio>=0.24")
+    session.install("build>=1.2", "pytest>=8", "pytest-asyncio>=0.24", "ruff>=0.6")
     out = Path(tempfile.mkdtemp(prefix="byof-wheel-"))
     session.run("python", "-m", "build", "--wheel", "--outdir", str(out), external=False)
     wheels = list(out.glob("flyte_byof-*.whl"))
@@ -157,6 +157,7 @@ def wheel(session: nox.Session) -> None:
             *PYTEST,
             str(ROOT / "tests" / "test_cli.py"),
             str(ROOT / "tests" / "test_conformance_generic.py"),
+            str(ROOT / "tests" / "test_templates.py"),  # `byof new` from the installed templates
             "--rootdir",
             str(ROOT),
         )

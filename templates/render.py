@@ -6,8 +6,10 @@ directory) is checked after the answers are known and before a single file is wr
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,24 @@ def check_package_name(name: str) -> None:
         )
 
 
+def byof_source() -> str:
+    """Where this byof was installed from, if not from a package index (PEP 610's direct_url.json):
+    a URL for `flyte-byof @ URL`, so a new project's fresh environment gets the same byof."""
+    for dist in metadata.distributions(name="flyte-byof"):  # a checkout's own egg-info has none
+        raw = dist.read_text("direct_url.json")
+        if raw:
+            info = json.loads(raw)
+            vcs = info.get("vcs_info")
+            return f"{vcs['vcs']}+{info['url']}@{vcs['commit_id']}" if vcs else str(info["url"])
+    return ""
+
+
 def answers(template: TemplateInfo, extra: dict[str, Any], no_input: bool) -> dict[str, Any]:
     """The template's cookiecutter context with `extra` applied and the questions answered."""
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
 
-    overrides = {"_byof_version": __version__, **extra}
+    overrides = {"_byof_version": __version__, "_byof_source": byof_source(), **extra}
     try:
         context = generate_context(str(template.path / "cookiecutter.json"), extra_context=overrides)
     except ValueError as exc:  # a value outside a choice variable's options

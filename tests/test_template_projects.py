@@ -72,6 +72,22 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def test_the_readme_commands_work_as_written_with_plain_pip(tmp_path: Path) -> None:
+    """The project README's first three commands, verbatim: venv + pip install, the --local
+    main, pytest (the lightest template; the others differ only in what pip downloads)."""
+    assert CliRunner().invoke(cli, ["new", "Acme Bot", "--no-input", "-o", str(tmp_path)]).exit_code == 0
+    project = tmp_path / "acme-bot"
+    readme = (project / "README.md").read_text()
+    commands = readme.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(commands) == 3 and "pip install" in commands[0], commands
+    home = tmp_path / "home"
+    home.mkdir()
+    outputs = [_run(["bash", "-c", command], project, _env(home)) for command in commands]
+    for line in WEATHER:
+        assert line in outputs[1], outputs[1]
+    assert " passed" in outputs[2] and "failed" not in outputs[2], outputs[2]
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_rendered_project_installs_tests_and_runs(template: str, byof_wheel: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["new", "Acme Bot", "-t", template, "--no-input", "-o", str(tmp_path)])

@@ -17,6 +17,7 @@ import byof
 from byof.cli import main as cli
 from byof.templates import TemplateInfo
 from byof.templates.builtin import builtin_templates
+from byof.templates.render import byof_source
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = [t.name for t in builtin_templates()]
@@ -102,6 +103,7 @@ def test_plain_cookiecutter_renders_the_same_project(tmp_path: Path, monkeypatch
     from cookiecutter.main import cookiecutter
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # cookiecutter keeps a replay file there
+    monkeypatch.setattr("byof.templates.render.byof_source", lambda: "")  # as if from an index
     for template in TEMPLATES:
         mine, theirs = tmp_path / "byof" / template, tmp_path / "cookiecutter" / template
         default = json.loads((ROOT / "templates" / template / "cookiecutter.json").read_text())[
@@ -112,6 +114,16 @@ def test_plain_cookiecutter_renders_the_same_project(tmp_path: Path, monkeypatch
         assert files(mine) == files(theirs), template
         for name in files(mine):
             assert (mine / name).read_bytes() == (theirs / name).read_bytes(), (template, name)
+
+
+def test_a_byof_not_from_an_index_is_what_the_project_installs(tmp_path: Path) -> None:
+    """Tests run on a checkout (editable) or a wheel file: a new project's fresh venv must get the
+    same byof, since no package index has this one."""
+    source = byof_source()
+    assert source.startswith("file://"), source
+    assert new("Acme Bot", "-t", "crewai", "--no-input", "-o", str(tmp_path))[0] == 0
+    readme = (tmp_path / "acme-bot" / "README.md").read_text()
+    assert f'.venv/bin/pip install -e ".[dev]" "flyte-byof[crewai] @ {source}"' in readme
 
 
 def test_an_unknown_template_is_refused_with_the_list(tmp_path: Path) -> None:
