@@ -146,22 +146,24 @@ def wheel(session: nox.Session) -> None:
     """Build the wheel, install it (not editable) in a fresh env, and prove it is the same byof."""
     session.install("build>=1.2", "pytest>=8", "pytest-asyncio>=0.24", "ruff>=0.6")
     out = Path(tempfile.mkdtemp(prefix="byof-wheel-"))
-    session.run("python", "-m", "build", "--wheel", "--outdir", str(out), external=False)
-    wheels = list(out.glob("flyte_byof-*.whl"))
-    assert len(wheels) == 1, wheels
-    session.install("--force-reinstall", str(wheels[0]))
-    # Run from outside the checkout so nothing can import the source tree by accident.
-    with session.chdir(out):
-        session.run("python", str(ROOT / "tests" / "packaging_check.py"), str(ROOT), "--installed")
-        session.run(
-            *PYTEST,
-            str(ROOT / "tests" / "test_cli.py"),
-            str(ROOT / "tests" / "test_conformance_generic.py"),
-            str(ROOT / "tests" / "test_templates.py"),  # `byof new` from the installed templates
-            "--rootdir",
-            str(ROOT),
-        )
-    shutil.rmtree(out, ignore_errors=True)
+    try:
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(out), external=False)
+        wheels = list(out.glob("flyte_byof-*.whl"))
+        assert len(wheels) == 1, wheels
+        session.install("--force-reinstall", str(wheels[0]))
+        # Run from outside the checkout so nothing can import the source tree by accident.
+        with session.chdir(out):
+            session.run("python", str(ROOT / "tests" / "packaging_check.py"), str(ROOT), "--installed")
+            session.run(
+                *PYTEST,
+                str(ROOT / "tests" / "test_cli.py"),
+                str(ROOT / "tests" / "test_conformance_generic.py"),
+                str(ROOT / "tests" / "test_templates.py"),  # `byof new` from the installed templates
+                "--rootdir",
+                str(ROOT),
+            )
+    finally:  # a failed session leaves no wheel behind in /tmp
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def _adapter_session(name: str, adapter: Adapter, pins: tuple[str, ...]):
