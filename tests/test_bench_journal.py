@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_runner import run_benchmark
 
 
 def test_journal_benchmark_reports_overhead_and_a_resume_with_five_live_steps(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
     smallest = ["--repeat", "3", "--k", "2", "--steps", "7", "--done", "2"]
     latencies = ["--model-latency-ms", "1", "--tool-latency-ms", "1"]
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "bench_journal.py"),
-            *smallest,
-            *latencies,
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(out.read_text())
+    report, _ = run_benchmark(tmp_path, "bench_journal.py", *smallest, *latencies)
     assert {"date", "machine", "settings", "overhead_runs", "overhead_ms", "resume"} <= set(report)
     assert set(report["overhead_runs"]) == {"steps", "empty", "model_calls", "tool_calls"}
     assert {"off_ms", "on_ms", "added_ms", "ratio"} <= set(report["overhead_runs"]["steps"])

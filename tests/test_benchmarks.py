@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from bench_runner import run_benchmark
 
 
 def test_generic_benchmark_runs_and_reports_every_variant(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "bench_generic.py"),
-            "--repeat",
-            "3",
-            "--k",
-            "2",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(out.read_text())
+    report, printed = run_benchmark(tmp_path, "bench_generic.py", "--repeat", "3", "--k", "2")
     assert {"machine", "runs", "overhead_ms"} <= set(report)
-    assert "model call" in proc.stdout and "tool call" in proc.stdout
+    assert "model call" in printed and "tool call" in printed
 
 
 @pytest.mark.parametrize(
@@ -48,43 +26,14 @@ def test_generic_benchmark_runs_and_reports_every_variant(tmp_path: Path) -> Non
 )
 def test_framework_benchmark_runs(tmp_path: Path, script: str, framework: str) -> None:
     pytest.importorskip(framework)
-    out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--repeat", "3", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    report, _ = run_benchmark(tmp_path, script, "--repeat", "3")
     label = {"agents": "openai-agents"}.get(framework, framework.replace("_", "-"))
-    assert set(json.loads(out.read_text())["runs"]) == {label}
+    assert set(report["runs"]) == {label}
 
 
 def test_team_benchmark_runs_and_reports_each_plan(tmp_path: Path) -> None:
-    out = tmp_path / "bench.json"
-    args = [
-        "--repeat",
-        "1",
-        "--widths",
-        "1",
-        "2",
-        "--depths",
-        "1",
-        "2",
-        "--latency",
-        "0.01",
-        "--json",
-        str(out),
-    ]
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_team.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    runs = json.loads(out.read_text())["runs"]
+    plans = ["--widths", "1", "2", "--depths", "1", "2"]
+    report, _ = run_benchmark(tmp_path, "bench_team.py", "--repeat", "1", *plans, "--latency", "0.01")
+    runs = report["runs"]
     assert set(runs) == {"w1_d1", "w1_d2", "w2_d1", "w2_d2"}
     assert all(len(r["parallel_s"]) == len(r["serial_s"]) == 1 for r in runs.values())

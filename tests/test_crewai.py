@@ -26,13 +26,13 @@ from crewai_home import CREWAI_HOME, USER_HOME, use_home  # imports CrewAI under
 from crewai import LLM, Agent, Crew, Process, Task
 from crewai.events import crewai_event_bus
 from crewai.tools import BaseTool, tool
+from flyte_records import model_steps, run, tasks
 from pydantic import BaseModel, Field
 
 import byof
-from byof.model_calls import step_name
 from byof.testing.crewai import ScriptedLLM
 from byof.testing.openai_server import ScriptedOpenAIServer
-from byof.testing.recorder import FlyteRecord, record_flyte
+from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, call, say
 from byof.testing.snapshot import first_difference, snapshot
 
@@ -49,19 +49,6 @@ MODEL = "scripted-model"
 
 def env(name: str = "crew-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
-
-
-def model_steps(rec: FlyteRecord, model: str = MODEL) -> int:
-    """How many trace steps Flyte recorded for calls to `model` (steps are named after it)."""
-    return len(rec.steps_named(step_name(model)))
-
-
-def tasks(rec: FlyteRecord, task: str, tool: str) -> int:
-    return len(rec.tasks_named(f".{task}__{tool}"))
 
 
 def agent(

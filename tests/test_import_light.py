@@ -6,16 +6,10 @@ import json
 import subprocess
 import sys
 
-FRAMEWORKS = (
-    "langgraph",
-    "langchain",
-    "langchain_core",
-    "pydantic_ai",
-    "agents",
-    "crewai",
-    "smolagents",
-    "openai",
-)
+from packaging_check import OPTIONAL_FRAMEWORKS
+
+# The frameworks the extras install, and the provider SDK several of them share.
+FRAMEWORKS = (*sorted(OPTIONAL_FRAMEWORKS), "openai")
 
 CODE = f"""
 import json, sys

@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("langgraph")
 
 import flyte
+from flyte_records import model_steps, run
 from langchain.agents import create_agent
 from langchain.agents.middleware import AgentMiddleware, ModelCallLimitMiddleware
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
@@ -34,10 +35,9 @@ from typing_extensions import TypedDict
 import byof
 from byof.adapters import langgraph_seams
 from byof.events import Event, SpanEvent, ToolCalled
-from byof.model_calls import step_name
 from byof.testing.langchain import ScriptedChatModel
 from byof.testing.openai_server import ScriptedOpenAIServer
-from byof.testing.recorder import FlyteRecord, record_flyte
+from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, ScriptedToolCall, call, calls, say
 
 pytestmark = [
@@ -98,15 +98,6 @@ count_chars = CountChars()
 
 def env(name: str = "lg-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
-
-
-def model_steps(rec: FlyteRecord, model: str = MODEL) -> int:
-    """How many trace steps Flyte recorded for calls of `model` (steps are named after it)."""
-    return len(rec.steps_named(step_name(model)))
 
 
 def user(text: str) -> dict[str, Any]:

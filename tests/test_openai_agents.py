@@ -51,15 +51,15 @@ from agents.retry import ModelRetryAdvice, ModelRetrySettings, retry_policies
 from agents.testing import ModelStep, ScriptedModel, assistant_message
 from agents.testing import function_call as sdk_function_call
 from agents.tool_context import ToolContext
+from flyte_records import model_steps, run, tasks
 from openai import AsyncOpenAI
 from openai.types.responses import ResponseFunctionWebSearch
 from pydantic import BaseModel
 
 import byof
-from byof.model_calls import step_name
 from byof.testing.openai_agents import ScriptedAgentsModel
 from byof.testing.openai_server import ScriptedOpenAIServer
-from byof.testing.recorder import FlyteRecord, record_flyte
+from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, call, calls, say
 from byof.testing.snapshot import first_difference, snapshot
 
@@ -72,19 +72,6 @@ MODEL = "scripted-model"
 
 def env(name: str = "oa-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
-
-
-def model_steps(rec: FlyteRecord, model: str = MODEL) -> int:
-    """How many trace steps Flyte recorded for calls to `model` (steps are named after it)."""
-    return len(rec.steps_named(step_name(model)))
-
-
-def tasks(rec: FlyteRecord, task: str, tool: str) -> int:
-    return len(rec.tasks_named(f".{task}__{tool}"))
 
 
 class RecordingModel(ScriptedAgentsModel):

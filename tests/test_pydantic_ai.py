@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("pydantic_ai")
 
 import flyte
+from flyte_records import model_steps, run
 from pydantic import BaseModel
 from pydantic_ai import (
     Agent,
@@ -42,7 +43,7 @@ import byof
 from byof.model_calls import step_name
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.pydantic_ai import scripted_model
-from byof.testing.recorder import FlyteRecord, record_flyte
+from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, call, calls, say
 from byof.testing.snapshot import first_difference, snapshot
 
@@ -53,15 +54,6 @@ MODEL = "scripted-model"
 
 def env(name: str = "pai-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
-
-
-def model_steps(rec: FlyteRecord, model: str = MODEL) -> int:
-    """How many trace steps Flyte recorded for requests to `model` (steps are named after it)."""
-    return len(rec.steps_named(step_name(model)))
 
 
 # -- tools of every kind, and deps ---------------------------------------------------------------

@@ -16,14 +16,14 @@ import pytest
 
 pytest.importorskip("smolagents")
 
+from flyte_records import model_steps, run, tasks
 from smolagents import CodeAgent, OpenAIServerModel, Tool, ToolCallingAgent, ToolCollection, tool
 from smolagents.memory import ActionStep
 from smolagents.models import get_tool_json_schema
 
 import byof
-from byof.model_calls import step_name
 from byof.testing.openai_server import ScriptedOpenAIServer
-from byof.testing.recorder import FlyteRecord, record_flyte
+from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, call, calls, say
 from byof.testing.smolagents import ScriptedModel
 from byof.testing.snapshot import first_difference, snapshot
@@ -35,18 +35,6 @@ MODEL = "scripted-model"
 
 def env(name: str = "smol-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
-
-
-def model_steps(rec: FlyteRecord, model: str = MODEL) -> int:
-    return len(rec.steps_named(step_name(model)))
-
-
-def tasks(rec: FlyteRecord, agent: str, tool: str) -> int:
-    return len(rec.tasks_named(f".{agent}__{tool}"))
 
 
 # -- tools of every kind -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import byof
 from byof.cli import main as cli
-from byof.templates import TemplateInfo
+from byof.templates import TemplateInfo, registered_templates
 from byof.templates.builtin import builtin_templates
 from byof.templates.render import byof_source
 
@@ -203,3 +203,4 @@ def test_a_third_party_template_is_listed_and_rendered(tmp_path: Path) -> None:
         byof.unregister(plugin)
     assert code == 0, out
     assert (tmp_path / "out" / "billing" / "README.md").read_text() == "# billing\n"
+    assert "my-stack" not in registered_templates()  # gone with its plugin

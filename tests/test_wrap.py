@@ -10,6 +10,7 @@ from typing import Any
 
 import flyte
 import pytest
+from flyte_records import run
 from pydantic import BaseModel
 
 import byof
@@ -75,10 +76,6 @@ def sync_loop(prompt: str) -> str:
 
 def env(name: str = "wrap-tests") -> flyte.TaskEnvironment:
     return flyte.TaskEnvironment(name)
-
-
-def run(task: Any, **inputs: Any) -> Any:
-    return flyte.run(task, **inputs).outputs()[0]
 
 
 def test_async_loop_tools_are_child_tasks_and_model_calls_trace_steps() -> None:
