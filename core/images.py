@@ -45,6 +45,7 @@ def environment(
     name: str,
     *,
     frameworks: Iterable[str] = (),
+    packages: Iterable[str] = (),
     image: flyte.Image | None = None,
     python_version: tuple[int, int] | None = None,
     byof_requirement: str | None = None,
@@ -52,10 +53,11 @@ def environment(
 ) -> flyte.TaskEnvironment:
     """A `flyte.TaskEnvironment` named `name` whose image holds flyte-byof and `frameworks`.
 
-    Pass `image` to start from your own base image, `byof_requirement` to install byof from
+    `packages` are the agent's own requirements (a provider SDK, your libraries), installed
+    after byof's. Pass `image` to start from your own base image, `byof_requirement` to install byof from
     somewhere other than the package index; every other keyword (resources, secrets, env_vars,
     cache, ...) goes to `flyte.TaskEnvironment` unchanged.
     """
     base = image if image is not None else flyte.Image.from_debian_base(python_version=python_version)
-    packages = image_packages(frameworks, byof_requirement)
-    return flyte.TaskEnvironment(name, image=base.with_pip_packages(*packages), **kwargs)
+    requirements = [*image_packages(frameworks, byof_requirement), *packages]
+    return flyte.TaskEnvironment(name, image=base.with_pip_packages(*requirements), **kwargs)

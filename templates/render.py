@@ -30,6 +30,8 @@ def find_template(name: str) -> TemplateInfo:
 
 
 def check_package_name(name: str) -> None:
+    """The rule the templates' pre_gen hook applies for plain cookiecutter, checked here first so
+    `byof new` can name its own option."""
     if not PACKAGE_NAME.fullmatch(name) or keyword.iskeyword(name):
         raise TemplateError(
             f"{name!r} is not a valid Python package name: use lowercase letters, digits and "

@@ -34,6 +34,15 @@ def test_adapters_add_packages_through_the_hook() -> None:
     assert packages == [f"flyte-byof[langgraph]=={byof.__version__}", "langchain-openai>=1.0"]
 
 
+def test_the_agents_own_packages_follow_byof() -> None:
+    env = byof.environment("own", frameworks=["smolagents"], packages=["smolagents[openai]", "httpx>=0.27"])
+    assert image_pip_packages(env.image) == [
+        f"flyte-byof[smolagents]=={byof.__version__}",
+        "smolagents[openai]",
+        "httpx>=0.27",
+    ]
+
+
 def test_unknown_framework_is_named() -> None:
     with pytest.raises(ValueError, match="unknown framework 'autogen'"):
         byof.environment("x", frameworks=["autogen"])

@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: a homegrown tool-calling loop over the OpenAI Chat Completions API, no framework.
 
 byof makes it durable with three markers: `@byof.tool` makes each tool call a Flyte child
@@ -23,16 +24,7 @@ SYSTEM_PROMPT = "You are a concise weather assistant: use the tools, give °C an
 MAX_TURNS = 8
 
 
-@byof.tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@byof.tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("byof.tool") }}
 
 
 TOOLS = {"get_weather": get_weather, "celsius_to_fahrenheit": celsius_to_fahrenheit}

@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: a CrewAI crew (one Agent with two tools, one Task) run as a Flyte task.
 
 Nothing here knows about Flyte except the last line: byof.wrap makes each kickoff a task, each
@@ -26,16 +27,7 @@ from crewai import LLM, Agent, Crew, Task  # noqa: E402
 from crewai.tools import tool  # noqa: E402
 
 
-@tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("tool") }}
 
 
 def llm():

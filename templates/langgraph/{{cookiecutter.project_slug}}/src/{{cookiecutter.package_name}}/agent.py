@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: LangChain's create_agent (a LangGraph graph) with two tools, run as a Flyte task.
 
 Nothing here knows about Flyte except the last line: byof.wrap makes each run a task, each
@@ -15,16 +16,7 @@ from .environment import env
 from .forecasts import forecast, to_fahrenheit
 
 
-@tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("tool") }}
 
 
 def chat_model():

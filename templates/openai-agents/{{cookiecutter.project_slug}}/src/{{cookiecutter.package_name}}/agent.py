@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: an OpenAI Agents SDK Agent with two function tools, run as a Flyte task.
 
 Nothing here knows about Flyte except the last line: byof.wrap makes each run a task, each
@@ -14,16 +15,7 @@ from .environment import env
 from .forecasts import forecast, to_fahrenheit
 
 
-@function_tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@function_tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("function_tool") }}
 
 
 def model():

@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The team: byof's planner splits each request into steps for two specialists in different
 frameworks, and byof runs the steps in dependency-aware parallel waves.
 
@@ -24,16 +25,7 @@ from .environment import env
 from .forecasts import forecast, to_fahrenheit
 
 
-@tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("tool") }}
 
 
 def _models() -> tuple[Any, Any, Any]:

@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: a Pydantic AI Agent with two tools, run as a Flyte task.
 
 Nothing here knows about Flyte except the last line: byof.wrap makes each run a task, each
@@ -33,16 +34,7 @@ agent = Agent(
 )
 
 
-@agent.tool_plain
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C."""
-    return forecast(city)
-
-
-@agent.tool_plain
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F."""
-    return to_fahrenheit(celsius)
+{{ weather_tools("agent.tool_plain") }}
 
 
 agent_task = byof.wrap(agent, env=env, name="weather_agent")

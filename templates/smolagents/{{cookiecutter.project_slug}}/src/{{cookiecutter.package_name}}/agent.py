@@ -1,3 +1,4 @@
+{% from "tools.py.j2" import weather_tools -%}
 """The agent: a smolagents CodeAgent with two tools, run as a Flyte task.
 
 Nothing here knows about Flyte except the last line: byof.wrap makes each run a task, each
@@ -15,24 +16,7 @@ from .environment import env
 from .forecasts import forecast, to_fahrenheit
 
 
-@tool
-def get_weather(city: str) -> str:
-    """Get today's weather for a city: the sky and the temperature in °C.
-
-    Args:
-        city: The city's name, e.g. "Paris".
-    """
-    return forecast(city)
-
-
-@tool
-def celsius_to_fahrenheit(celsius: float) -> float:
-    """Convert a temperature from °C to °F.
-
-    Args:
-        celsius: The temperature in °C.
-    """
-    return to_fahrenheit(celsius)
+{{ weather_tools("tool") }}
 
 
 def model():
