@@ -28,6 +28,7 @@ from langchain_core.messages import message_to_dict, messages_from_dict
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 
+from byof.fingerprint import Drop
 from byof.redact import to_jsonable
 from byof.run_context import RunContext, current_run
 from byof.tool_signature import retyped
@@ -55,6 +56,11 @@ def model_label(model: BaseChatModel) -> str:
         if isinstance(value, str) and value:
             return value
     return type(model).__name__
+
+
+# LangGraph gives every message a fresh id in each run (uuid4, or the model run's id); the model
+# never sees it, so it is left out of a model call's identity.
+MESSAGE_IDS: tuple[Drop, ...] = (("messages", "*", "data", "id"),)
 
 
 def model_request(
@@ -103,6 +109,7 @@ def _traced_generate(original: Callable[..., ChatResult]) -> Callable[..., ChatR
             name=model_label(self),
             encode=encode_result,
             decode=decode_result,
+            drop=MESSAGE_IDS,
         )
 
     return _generate_with_cache
@@ -122,6 +129,7 @@ def _traced_agenerate(original: Callable[..., Any]) -> Callable[..., Any]:
             name=model_label(self),
             encode=encode_result,
             decode=decode_result,
+            drop=MESSAGE_IDS,
         )
 
     return _agenerate_with_cache
@@ -164,6 +172,7 @@ def _traced_stream(original: Callable[..., Iterator[Any]]) -> Callable[..., Iter
             name=model_label(self),
             encode=encode_chunks,
             decode=decode_chunks,
+            drop=MESSAGE_IDS,
         )
 
     return stream
@@ -191,6 +200,7 @@ def _traced_astream(original: Callable[..., AsyncIterator[Any]]) -> Callable[...
             name=model_label(self),
             encode=encode_chunks,
             decode=decode_chunks,
+            drop=MESSAGE_IDS,
         )
         for chunk in chunks:
             yield chunk

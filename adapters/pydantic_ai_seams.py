@@ -36,6 +36,7 @@ from pydantic_ai.usage import RunUsage
 
 from byof.adapter import output_type_for, to_output
 from byof.errors import SerializationError
+from byof.fingerprint import Drop
 from byof.once import warn_once
 from byof.redact import to_jsonable
 from byof.run_context import RunContext as ByofRun
@@ -53,6 +54,16 @@ CONTROL_FLOW = (ModelRetry, CallDeferred, ApprovalRequired)
 
 def _dump_messages(messages: list[Any]) -> Any:
     return ModelMessagesTypeAdapter.dump_python(messages, mode="json")
+
+
+# What Pydantic AI stamps on each message and part in every run (and never sends to the model):
+# left out of a request's identity.
+RUN_STAMPS: tuple[Drop, ...] = (
+    ("messages", "*", "timestamp"),
+    ("messages", "*", "run_id"),
+    ("messages", "*", "conversation_id"),
+    ("messages", "*", "parts", "*", "timestamp"),
+)
 
 
 class TracedModel(WrapperModel):
@@ -82,6 +93,7 @@ class TracedModel(WrapperModel):
             name=self.wrapped.model_name,
             encode=lambda response: _dump_messages([response])[0],
             decode=lambda data: ModelMessagesTypeAdapter.validate_python([data])[0],
+            drop=RUN_STAMPS,
         )
 
     @asynccontextmanager

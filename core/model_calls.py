@@ -21,7 +21,7 @@ import flyte
 
 from .errors import NotDurableError, SerializationError
 from .events import ModelCalled, StepReplayed
-from .fingerprint import canonical_json, fingerprint
+from .fingerprint import Drop, canonical_json, fingerprint
 from .run_context import RunContext, in_flyte_task
 
 R = TypeVar("R")
@@ -75,16 +75,17 @@ class ModelTracer:
     object and JSON.
     """
 
-    def __init__(self, run: RunContext, *, enabled: bool = True, extra_noise: Iterable[str] = ()) -> None:
+    def __init__(self, run: RunContext, *, enabled: bool = True) -> None:
         self.run = run
         self.enabled = enabled
-        self.extra_noise = tuple(extra_noise)
 
     @contextlib.contextmanager
-    def _step(self, request: Any, name: str) -> Iterator[tuple[ModelCalled, str, _Replay]]:
+    def _step(
+        self, request: Any, name: str, drop: Iterable[Drop]
+    ) -> Iterator[tuple[ModelCalled, str, _Replay]]:
         """One model call's event, open while it runs; yields it, the canonical request and the
         step's journal entry. The event is emitted with its outcome whatever happens."""
-        canonical = canonical_json(request, extra_noise=self.extra_noise)
+        canonical = canonical_json(request, drop=drop)
         event = self.run.child(
             ModelCalled,
             name=name,
@@ -112,19 +113,31 @@ class ModelTracer:
         name: str = "model",
         encode: Encode = _identity,
         decode: Decode = _identity,
+        drop: Iterable[Drop] = (),
     ) -> R:
-        """Run async `call` as a traced step identified by `request` (inside another step: as it is)."""
+        """Run async `call` as a traced step identified by `request` (inside another step: as it is).
+
+        `drop` names the paths in `request` where the framework puts what it generates anew in
+        every run without sending it to the model (message ids, timestamps): they are left out
+        of the step's identity. Nothing else is, so two requests that differ anywhere else are
+        two different steps."""
         if _inside_step.get():
             return await call()
         if self.enabled and not in_flyte_task() and self.run.context is not None:
             # Called from a loop or thread that lost the task's context: trace it on the run's loop.
-            return await self.run.on_run_loop(lambda: self._acall(request, call, name, encode, decode))
-        return await self._acall(request, call, name, encode, decode)
+            return await self.run.on_run_loop(lambda: self._acall(request, call, name, encode, decode, drop))
+        return await self._acall(request, call, name, encode, decode, drop)
 
     async def _acall(
-        self, request: Any, call: Callable[[], Awaitable[R]], name: str, encode: Encode, decode: Decode
+        self,
+        request: Any,
+        call: Callable[[], Awaitable[R]],
+        name: str,
+        encode: Encode,
+        decode: Decode,
+        drop: Iterable[Drop],
     ) -> R:
-        with self._step(request, name) as (event, canonical, replay):
+        with self._step(request, name, drop) as (event, canonical, replay):
             if not self.enabled:
                 result = await call()
                 event.output = encode(result)
@@ -151,12 +164,13 @@ class ModelTracer:
         name: str = "model",
         encode: Encode = _identity,
         decode: Decode = _identity,
+        drop: Iterable[Drop] = (),
     ) -> R:
-        """Run sync `call` as a traced step; safe from threads that lost the task context. Inside
-        another step, `call` runs as it is."""
+        """Run sync `call` as a traced step (see `acall`); safe from threads that lost the task
+        context. Inside another step, `call` runs as it is."""
         if _inside_step.get():
             return call()
-        with self._step(request, name) as (event, canonical, replay):
+        with self._step(request, name, drop) as (event, canonical, replay):
             if not self.enabled:
                 result = call()
                 event.output = encode(result)

@@ -7,10 +7,13 @@ appears in an event, before any sink or plugin sees the event. Long strings are 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import time
 from typing import Any, TypeVar
+
+from pydantic_core import to_jsonable_python
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH)", re.IGNORECASE)
 # Names that match the pattern but hold paths, not secrets (the shell's cwd, agent sockets).
@@ -41,28 +44,37 @@ def scrub_text(text: str, secrets: dict[str, str], max_chars: int | None = None)
 
 
 def to_jsonable(value: Any, depth: int = 0) -> Any:
-    """A JSON-compatible view of `value` for display: models dumped, unknown objects repr'd."""
+    """A JSON-compatible view of `value` for display: models dumped, unknown objects repr'd.
+
+    The same value gives the same view in every process: set members are sorted (their
+    iteration order follows the process's hash seed)."""
     if depth > 20:
         return repr(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dict):
         return {str(k): to_jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (list, tuple)):
         return [to_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        members = [to_jsonable(v, depth + 1) for v in value]
+        return sorted(members, key=lambda m: json.dumps(m, sort_keys=True, default=repr))
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return to_jsonable(dump(mode="json"), depth + 1)
+    if callable(dump) and not isinstance(value, type):
+        try:  # python mode keeps sets as sets, so they are sorted above
+            return to_jsonable(dump(mode="python"), depth + 1)
         except Exception:
             pass
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Field by field, not dataclasses.asdict: that deep-copies, and live objects (tasks,
         # locks, connections) in a framework's dataclass cannot be copied.
         return {f.name: to_jsonable(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
-    return repr(value)
+    try:  # datetimes, UUIDs, enums, decimals, paths, secrets: their JSON spelling
+        return to_jsonable(to_jsonable_python(value), depth + 1)
+    except Exception:
+        return repr(value)
 
 
 def _scrub(value: Any, secrets: dict[str, str], max_chars: int) -> Any:

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from byof.fingerprint import canonical_json, fingerprint
 
 REQUEST = {
@@ -18,14 +20,43 @@ REQUEST = {
 }
 
 
-def test_noise_keys_and_random_ids_do_not_change_the_identity() -> None:
+MESSAGE_METADATA = (("messages", "*", "id"), ("messages", "*", "created_at"), ("run_id",))
+
+
+def test_dropped_paths_leave_out_exactly_the_metadata_they_name() -> None:
     other = json.loads(json.dumps(REQUEST))
     other["messages"][0]["id"] = "msg-2"
     other["messages"][0]["created_at"] = 1800000000
     other["run_id"] = "3f2b8c1e-9d4a-4b7e-8f1a-2c3d4e5f6a7b"
-    assert canonical_json(REQUEST) == canonical_json(other)
-    masked = canonical_json({"content": "trace 3f2b8c1e-9d4a-4b7e-8f1a-2c3d4e5f6a7b done"})
-    assert "<id>" in masked and "3f2b8c1e" not in masked
+    assert canonical_json(REQUEST) != canonical_json(other), "nothing is dropped unless named"
+    assert canonical_json(REQUEST, drop=MESSAGE_METADATA) == canonical_json(other, drop=MESSAGE_METADATA)
+    # The tool call's own "id" sits at another path: still part of the identity.
+    other["messages"][1]["tool_calls"][0]["id"] = "call_2"
+    assert canonical_json(REQUEST, drop=MESSAGE_METADATA) != canonical_json(other, drop=MESSAGE_METADATA)
+
+
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        (
+            {"order_id": "3f2b8c1e-9d4a-4b7e-8f1a-2c3d4e5f6a7b"},
+            {"order_id": "9a8b7c6d-9d4a-4b7e-8f1a-2c3d4e5f6a7b"},
+        ),
+        ({"id": "ord_1"}, {"id": "ord_2"}),
+        ({"token": "0123456789abcdef0123456789abcdef"}, {"token": "fedcba9876543210fedcba9876543210"}),
+        ({"timestamp": 1700000000, "created": 1}, {"timestamp": 1700000001, "created": 1}),
+        (
+            {"text": "refund 3f2b8c1e-9d4a-4b7e-8f1a-2c3d4e5f6a7b"},
+            {"text": "refund 0b2b8c1e-9d4a-4b7e-8f1a-2c3d4e5f6a7b"},
+        ),
+    ],
+)
+def test_ids_and_timestamps_the_caller_passes_are_part_of_the_identity(one: dict, two: dict) -> None:
+    """A tool's arguments and a request's content are the user's data: nothing is masked by its
+    shape or its key name, so two calls that differ only there are two steps."""
+    assert fingerprint(canonical_json({"tool": "t", "arguments": one})) != fingerprint(
+        canonical_json({"tool": "t", "arguments": two})
+    )
 
 
 def test_what_is_asked_does_change_the_identity() -> None:
@@ -38,18 +69,37 @@ def test_key_order_and_float_spelling_do_not_matter() -> None:
     assert canonical_json({"b": 1.0, "a": [2.0, 0.5]}) == canonical_json({"a": [2, 0.5], "b": 1})
 
 
-def test_identity_is_the_same_in_a_fresh_process() -> None:
-    code = (
-        "import json,sys; from byof.fingerprint import canonical_json, fingerprint;"
-        "print(fingerprint(canonical_json(json.loads(sys.argv[1]))))"
-    )
+IN_A_PROCESS = """
+import dataclasses, json, sys
+from byof.fingerprint import canonical_json, fingerprint
+
+@dataclasses.dataclass
+class Parameters:  # like Pydantic AI's request parameters: tool names in a set
+    tools: set
+    names: frozenset
+    client: object
+
+request = json.loads(sys.argv[1])
+request["parameters"] = Parameters({"add", "word_count", "explode", "search"}, frozenset("abcdef"), object())
+print(fingerprint(canonical_json(request)))
+"""
+
+
+def test_identity_is_the_same_in_fresh_processes_with_other_hash_seeds() -> None:
+    """Sets are serialized in hash order and reprs carry memory addresses: neither may reach the
+    identity, or a resumed process would see a divergence that is not there."""
+    import os
+
     runs = {
         subprocess.run(
-            [sys.executable, "-c", code, json.dumps(REQUEST)], capture_output=True, text=True
+            [sys.executable, "-c", IN_A_PROCESS, json.dumps(REQUEST)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
         ).stdout.strip()
-        for _ in range(2)
+        for seed in (1, 2, 3, 4)
     }
-    assert runs == {fingerprint(canonical_json(REQUEST))}
+    assert len(runs) == 1 and "" not in runs
 
 
 STEP_IDENTITIES = """
