@@ -20,6 +20,7 @@ import cloudpickle
 from .errors import JournalDivergenceError
 from .fingerprint import canonical_json, fingerprint
 from .journal import Journal, Step
+from .tool_errors import dump_error, load_error
 
 logger = logging.getLogger("byof.journal")
 
@@ -126,10 +127,11 @@ class RunJournal:
     def record_tool(
         self, key: str, name: str, fingerprint: str, ok: bool, value: Any, started: float, kind: str = "tool"
     ) -> None:
-        """Record a finished tool call (or other `kind` of step); a value that cannot be pickled
-        is not journaled (said once)."""
+        """Record a finished tool call (or other `kind` of step): its value, or for a failure
+        what it takes to raise the same exception again. A value that cannot be pickled is not
+        journaled (said once)."""
         try:
-            payload = cloudpickle.dumps(value)
+            payload = cloudpickle.dumps(value if ok else dump_error(value))
         except Exception as exc:
             logger.warning(
                 "%s %r of agent %r returned a value that cannot be journaled (%s); a resumed run will "
@@ -150,10 +152,11 @@ class RunJournal:
 
     @staticmethod
     def replay_tool(step: Step) -> Any:
-        """A journaled tool call's result; a journaled failure is raised again."""
+        """A journaled tool call's result; a journaled failure is raised again, as the same class
+        with the same message."""
         value = cloudpickle.loads(step.payload)
         if not step.ok:
-            raise value
+            raise load_error(value)
         return value
 
     # -- the run --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from byof.errors import ToolFailed
-from byof.tool_errors import from_flyte_error, to_flyte_error
+from byof.tool_errors import dump_error, load_error, original_error, to_flyte_error
 from byof.tool_signature import ToolSignature
 from byof.tools import task_function_name
 
@@ -113,7 +113,7 @@ def _through_flyte(exc: Exception, control_flow: tuple[type[BaseException], ...]
     from flyte._internal.runtime.convert import convert_error_to_native, convert_from_native_to_error
 
     err = convert_from_native_to_error(to_flyte_error(exc, control_flow))
-    return from_flyte_error(convert_error_to_native(err))
+    return original_error(convert_error_to_native(err))
 
 
 def test_tool_exception_class_survives_the_task_boundary() -> None:
@@ -137,19 +137,67 @@ def test_control_flow_errors_are_not_retried_others_are() -> None:
     assert not isinstance(err, flyte.errors.NonRecoverableError)
 
 
-def test_unimportable_exception_class_becomes_tool_failed() -> None:
+class StrNeedsState(Exception):
+    """Like SQLAlchemy's errors: __str__ reads attributes only the constructor sets."""
+
+    def __init__(self, statement: str, orig: Exception) -> None:
+        super().__init__(statement)
+        self.statement, self.orig = statement, orig
+
+    def __str__(self) -> str:
+        return f"({type(self.orig).__name__}) {self.orig} [SQL: {self.statement}]"
+
+
+class KeywordOnly(Exception):
+    """Like httpx.HTTPStatusError: required keyword-only constructor arguments."""
+
+    def __init__(self, message: str, *, request: str, response: int) -> None:
+        super().__init__(message)
+        self.request, self.response = request, response
+
+
+def test_an_exception_whose_str_needs_its_state_keeps_its_message_exactly() -> None:
+    original = StrNeedsState("SELECT 1", ValueError("database is locked"))
+    rebuilt = _through_flyte(original)
+    assert isinstance(rebuilt, StrNeedsState) and type(rebuilt).__name__ == "StrNeedsState"
+    assert type(rebuilt).__module__ == StrNeedsState.__module__
+    assert str(rebuilt) == str(original) == "(ValueError) database is locked [SQL: SELECT 1]"
+    assert repr(rebuilt).startswith("StrNeedsState(")
+
+
+def test_unimportable_exception_class_keeps_its_name_module_and_message() -> None:
     err = flyte.errors.RuntimeUserError("byof:gone.module:Missing", "it broke")
-    rebuilt = from_flyte_error(err)
-    assert (
-        isinstance(rebuilt, ToolFailed)
-        and "gone.module.Missing" in str(rebuilt)
-        and "it broke" in str(rebuilt)
-    )
+    rebuilt = original_error(err)
+    assert isinstance(rebuilt, ToolFailed) and rebuilt.original_type == "gone.module.Missing"
+    assert type(rebuilt).__name__ == "Missing" and type(rebuilt).__module__ == "gone.module"
+    assert str(rebuilt) == "it broke"
 
 
-def test_errors_flyte_raised_itself_pass_through() -> None:
-    err = flyte.errors.RuntimeUserError("OOMKilled", "out of memory")
-    assert from_flyte_error(err) is err
+@pytest.mark.parametrize(
+    "original",
+    [
+        KeywordOnly("Server error 503", request="GET /x", response=503),
+        StrNeedsState("SELECT 1", ValueError("locked")),
+        NeedsTwoArgs("quota", 429),
+        ValueError("plain"),
+    ],
+)
+def test_journaled_exceptions_replay_as_the_same_class_message_and_state(original: Exception) -> None:
+    import cloudpickle
+
+    replayed = load_error(cloudpickle.loads(cloudpickle.dumps(dump_error(original))))
+    assert isinstance(replayed, type(original)) and type(replayed).__name__ == type(original).__name__
+    assert str(replayed) == str(original)
+    state = {k: v for k, v in vars(replayed).items() if not k.startswith("_byof")}
+    assert state.keys() == vars(original).keys()
+    assert all(repr(state[k]) == repr(v) for k, v in vars(original).items())
+
+
+def test_a_journaled_exception_of_a_vanished_class_replays_under_its_name() -> None:
+    data = dump_error(ValueError("gone"))
+    data["class"] = "gone.module:Vanished"
+    replayed = load_error(data)
+    assert type(replayed).__name__ == "Vanished" and str(replayed) == "gone"
 
 
 def test_hints_from_string_annotations() -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..events import PlanStepFinished, PlanStepStarted
 from ..run_context import RunContext
-from ..tool_errors import CODE_PREFIX
+from ..tool_errors import original_error
 from .journaled import journaled
 from .plan import Plan, PlanStep
 from .results import PlanResult, StepResult
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 
 def _error_text(exc: BaseException) -> str:
     """The error a step failed with, by its own class: a failed child action reaches the team as
-    Flyte's error, which keeps the class name in its code."""
-    code = getattr(exc, "code", None)
+    Flyte's error, which keeps the class in its code."""
+    exc = original_error(exc)
+    code = getattr(exc, "code", None)  # a Flyte error of another origin: its code names the class
     if isinstance(code, str) and code.strip():
-        name = code.split("|")[-1].strip().removeprefix(CODE_PREFIX).split(":")[-1]
-        return f"{name}: {exc}"
+        return f"{code.split('|')[-1].strip()}: {exc}"
     return f"{type(exc).__name__}: {exc}"
 
 
