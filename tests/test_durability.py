@@ -190,3 +190,77 @@ def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
     assert "kept-run" not in cli().stdout
     bad = cli("prune", "--older-than", "soon")
     assert bad.returncode != 0 and "not an age like 7d" in bad.stderr
+
+
+@pytest.mark.slow
+def test_parallel_calls_differing_only_in_ids_each_get_their_own_result_after_a_crash(
+    tmp_path: Path,
+) -> None:
+    """20 agent runs, each making 9 parallel tool calls that differ only in a UUID, an `id`
+    argument or a 32-hex token, started from threads in a random order; the process is killed
+    once all are journaled. On resume every call is answered from the journal with the result of
+    that very call: nothing runs again and no call gets another's result."""
+    import json
+
+    sys.path.insert(0, str(AGENT.parent))
+    from identity_agent import TRIALS, prompt, trial_calls  # noqa: F401 - prompt documents the pairing
+
+    env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db")}
+    script = str(AGENT.with_name("identity_agent.py"))
+    run_name = f"ids-{uuid.uuid4().hex[:8]}"
+
+    def run(log: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, script, run_name, str(tmp_path / log), *extra],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+
+    killed = run("first", "--kill")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    executed = (tmp_path / "first").read_text().split("\n")
+    executed = {line.removeprefix("tool:") for line in executed if line}
+    assert len(executed) == TRIALS * 9, "every call ran once before the kill"
+
+    resumed = run("second")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert not (tmp_path / "second").exists(), "a journaled call ran again"
+    answers = json.loads(resumed.stdout.strip().splitlines()[-1])
+    for trial, answer in enumerate(answers):
+        results = answer.split(", ")
+        expected = trial_calls(trial)
+        assert len(results) == len(expected)
+        for result, call in zip(results, expected, strict=True):
+            (value,) = call.arguments.values()
+            assert result.startswith(f"{call.name} {value} #"), f"trial {trial}: {result!r} answers {call}"
+            assert result in executed, f"trial {trial}: {result!r} is not what that call returned"
+
+
+@pytest.mark.slow
+def test_journaled_errors_replay_as_the_same_error_after_a_crash(tmp_path: Path) -> None:
+    """Tool errors that cannot be pickled and loaded again as they are (required keyword-only
+    constructor arguments; a __str__ that needs the constructor's attributes) are replayed from
+    the journal as the same class with the same message: the resumed answer equals the
+    uninterrupted one, and neither tool runs again."""
+    env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db")}
+    script = str(AGENT.with_name("error_agent.py"))
+
+    def run(run_name: str, log: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, script, run_name, str(tmp_path / log), *extra],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    reference = answer(run(f"ref-{uuid.uuid4().hex[:8]}", "ref"))
+    assert "StatusError: Server error '503 Service Unavailable'" in reference
+    assert "DatabaseError: (TimeoutError) database is locked [SQL: SELECT 1]" in reference
+    run_name = f"err-{uuid.uuid4().hex[:8]}"
+    assert run(run_name, "first", "--kill").returncode == -signal.SIGKILL
+    assert counts(tmp_path, "first") == {"tool:fetch": 1, "tool:query": 1}
+    assert answer(run(run_name, "second")) == reference
+    assert counts(tmp_path, "second") == {}, "the journaled failures were replayed, not run again"
