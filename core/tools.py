@@ -33,7 +33,7 @@ from .policy import ToolCall, check
 from .replay import RunJournal
 from .run_context import RunContext, in_flyte_task
 from .threads import run_tool_body
-from .tool_errors import from_flyte_error, to_flyte_error
+from .tool_errors import original_error, to_flyte_error
 from .tool_signature import ToolSignature
 
 if TYPE_CHECKING:
@@ -383,7 +383,7 @@ class _DurableCall:
         try:
             return await task.aio(**inputs)
         except flyte.errors.RuntimeUserError as err:
-            raise from_flyte_error(err) from None
+            raise original_error(err) from None
 
     async def _traced(self, inputs: dict[str, Any]) -> Any:
         spec = self.spec
