@@ -153,7 +153,7 @@ def crash_then_resume(task: Any, model: ScriptedModel, done: int) -> tuple[float
         with quiet_flyte():
             run_as(task, run_name)
     except flyte.errors.RuntimeUserError as exc:
-        if exc.code != Crash.__name__:
+        if not isinstance(byof.original_error(exc), Crash):
             raise
     else:
         raise AssertionError(f"the scripted model did not crash at call {done + 1}")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         NoAdapterError,
         NotDurableError,
         SerializationError,
+        TaskNameError,
         TeamError,
         ToolBlocked,
         ToolDecoratorOrderError,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .plugins import hookimpl, register, unregister
     from .policy import Block, ToolCall
     from .team import Plan, PlanError, PlanLimits, PlanResult, PlanStep, Specialist, Team
+    from .tool_errors import original_error
     from .tools import ToolRouter
     from .wrapping import wrap, wrapped_agent
 
@@ -59,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "Param": "adapter",
     "TaskSignature": "adapter",
     "ModelTracer": "model_calls",
+    "original_error": "tool_errors",
     "ToolRouter": "tools",
     "ByofError": "errors",
     "AdapterError": "errors",
@@ -71,6 +74,7 @@ _EXPORTS: dict[str, str] = {
     "ToolFailed": "errors",
     "ToolRoutingError": "errors",
     "TeamError": "errors",
+    "TaskNameError": "errors",
     "Team": "team",
     "Specialist": "team",
     "Plan": "team",
@@ -99,6 +103,7 @@ __all__ = [
     "PlanStep",
     "SerializationError",
     "Specialist",
+    "TaskNameError",
     "TaskSignature",
     "Team",
     "TeamError",
@@ -112,6 +117,7 @@ __all__ = [
     "environment",
     "hookimpl",
     "model_call",
+    "original_error",
     "register",
     "tool",
     "unregister",

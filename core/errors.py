@@ -21,6 +21,10 @@ class FrameworkVersionError(AdapterError):
     """The installed framework is outside the range an adapter supports."""
 
 
+class TaskNameError(ByofError, ValueError):
+    """Two different agents were wrapped under one task name, which must resolve to one agent."""
+
+
 class NotDurableError(ByofError, RuntimeError):
     """Durability was asked for but the call happened where it cannot be durable."""
 
@@ -70,7 +74,10 @@ class JournalDivergenceError(ByofError, flyte.errors.NonRecoverableError):
     """
 
     def __init__(self, message: str) -> None:
-        flyte.errors.NonRecoverableError.__init__(self, message, code="JournalDivergenceError")
+        # The code names the class the way byof.original_error reads it back.
+        flyte.errors.NonRecoverableError.__init__(
+            self, message, code="byof:byof.errors:JournalDivergenceError"
+        )
 
 
 class TeamError(ByofError, TypeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import sys
 import threading
@@ -10,9 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import flyte
+import flyte.errors
 
 from .adapter import TaskSignature
-from .errors import AdapterError, ToolRoutingError
+from .errors import AdapterError, TaskNameError, ToolRoutingError
 from .events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
 from .journal import enabled as journal_enabled
 from .journal import open_journal
@@ -22,9 +24,10 @@ from .plugins import detect, get_plugin_manager
 from .replay import RunJournal
 from .resolver import ByofResolver
 from .run_context import RunContext, activate, current_run
+from .tool_errors import to_flyte_error
 from .tools import ToolRouter, ToolTaskFactory
 
-_registry: dict[str, WrappedAgent] = {}
+_registry: dict[str, WrappedAgent] = {}  # task name -> the agent a worker resolves it to
 _registry_lock = threading.Lock()
 
 
@@ -40,17 +43,48 @@ def registered(task_name: str) -> WrappedAgent:
         ) from None
 
 
-def _identifier(text: str) -> str:
+def _identifier(text: str, identity: str | None = None) -> str:
+    """`text` as a task-name part: letters, digits and underscores. When cleaning loses what
+    tells names apart (non-ASCII letters, the `<lambda>` every lambda shares), a short hash of
+    `identity` (default: `text`) is appended, so the name stays unique and is the same in
+    every process (a worker rebuilds the task by this name)."""
     cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")
-    return cleaned or "agent"
+    if cleaned == text or (cleaned and text.isascii() and "<" not in text):
+        return cleaned
+    digest = hashlib.sha256((identity or text).encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"{cleaned or 'agent'}_{digest}"
 
 
 def _default_name(agent: Any) -> str:
     for attr in ("name", "__name__"):
         value = getattr(agent, attr, None)
         if isinstance(value, str) and value:
-            return _identifier(value)
+            code = getattr(agent, "__code__", None)
+            identity = (
+                f"{agent.__module__}:{agent.__qualname__}:{code.co_firstlineno}"
+                if attr == "__name__" and code is not None
+                else None
+            )
+            return _identifier(value, identity)
     return _identifier(type(agent).__name__)
+
+
+def _register(wrapped: WrappedAgent, *, check_only: bool = False) -> None:
+    """Make `wrapped` the agent its task name resolves to. An environment holds one agent per
+    name: a second agent under a name its environment already gave out is refused. Wrapping the
+    same agent again, or a new environment object of the same name (a test or a notebook cell
+    run again builds both anew), takes the name over: a worker importing the module does the
+    same, so the name resolves to the same agent there."""
+    with _registry_lock:
+        known = _registry.get(wrapped.task_name)
+        if known is not None and known.env is wrapped.env and known.agent is not wrapped.agent:
+            raise TaskNameError(
+                f"byof.wrap: the task name {wrapped.task_name!r} already belongs to {known.agent!r} "
+                f"(wrapped in {known.module}); {wrapped.agent!r} cannot take it too, or a Flyte worker "
+                "would run the wrong agent. Give one of them another name: "
+                f"byof.wrap(agent, env=..., name=...) (or put it in another TaskEnvironment)."
+            )
+        _registry[wrapped.task_name] = wrapped
 
 
 class WrappedAgent:
@@ -263,6 +297,7 @@ def wrap(
     )
     module = sys._getframe(1).f_globals.get("__name__", "__main__")
     wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)
+    _register(wrapped, check_only=True)  # a refused name leaves nothing behind
     signature: TaskSignature = (
         get_plugin_manager().hook.byof_task_signature(
             adapter=info.name, agent=agent, options=options.adapter_options
@@ -272,7 +307,13 @@ def wrap(
     wrapped.signature = signature
 
     async def body(**inputs: Any) -> Any:
-        return await wrapped.execute(inputs)
+        try:
+            return await wrapped.execute(inputs)
+        except flyte.errors.BaseRuntimeError:
+            raise  # Flyte's own errors and non-recoverable ones keep their meaning
+        except Exception as exc:
+            # The class travels in the error's code, so a caller recovers it: byof.original_error.
+            raise to_flyte_error(exc) from exc
 
     sig = signature.to_inspect()
     body.__signature__ = sig  # type: ignore[attr-defined]
@@ -287,8 +328,7 @@ def wrap(
         report=report,
         task_resolver=ByofResolver.for_agent(module, wrapped.task_name),
     )(body)
-    with _registry_lock:
-        _registry[wrapped.task_name] = wrapped
+    _register(wrapped)
     return wrapped.task
 
 

@@ -53,7 +53,9 @@ def planner(*answers: Any, name: str = "planner") -> Any:
     script = Script(on_respond=by_call)
     # Every planner call is a new conversation; answer the n-th call with the n-th answer.
     script.turns_for = lambda prompt: (turns[min(len(asked), len(turns)) - 1],)  # type: ignore[method-assign]
-    task = byof.wrap(chat_planner(ScriptedChat(script)), env=ENV, name=name)
+    # Each test builds its own planner and team under the same names: in an environment of their
+    # own, as a notebook cell run again would (one environment holds one agent per name).
+    task = byof.wrap(chat_planner(ScriptedChat(script)), env=flyte.TaskEnvironment(ENV.name), name=name)
     task.asked = asked
     return task
 
@@ -61,7 +63,9 @@ def planner(*answers: Any, name: str = "planner") -> Any:
 def run_team(team: byof.Team, request: str = REQUEST, **wrap: Any) -> tuple[dict[str, Any], Any, list[Event]]:
     events: list[Event] = []
     sinks = [events.append, *wrap.pop("sinks", [])]
-    task = byof.wrap(team, env=ENV, name=wrap.pop("name", "team"), sinks=sinks, **wrap)
+    task = byof.wrap(
+        team, env=flyte.TaskEnvironment(ENV.name), name=wrap.pop("name", "team"), sinks=sinks, **wrap
+    )
     with record_flyte() as rec:
         out = flyte.run(task, prompt=request).outputs()[0]
     return out, rec, events

@@ -399,3 +399,80 @@ def test_failed_run_emits_an_error_event() -> None:
     errors = [e for e in events if e.kind == "error"]
     assert len(errors) == 1 and errors[0].error_type == "KeyError" and errors[0].where == "agent"
     assert [e.kind for e in events][-1] == "agent.end" and events[-1].error
+
+
+def test_two_agents_under_one_name_in_one_environment_are_refused() -> None:
+    shared = env("names")
+
+    async def first(prompt: str) -> str:
+        return "first"
+
+    async def second(prompt: str) -> str:
+        return "second"
+
+    task = byof.wrap(first, env=shared, name="helper")
+    assert byof.wrap(first, env=shared, name="helper").name == task.name, (
+        "the same agent may be wrapped again"
+    )
+    with pytest.raises(byof.TaskNameError) as info:
+        byof.wrap(second, env=shared, name="helper")
+    message = str(info.value)
+    assert "'names.helper'" in message and "first" in message and "second" in message
+    assert "name=" in message
+    assert list(shared.tasks) == ["names.helper"], "a refused wrap leaves nothing behind"
+    assert run(byof.wrapped_agent(task).task, prompt="x") == "first"
+
+
+DEFAULT_NAMES = """
+import json, flyte, byof
+env = flyte.TaskEnvironment("defaults")
+tasks = [
+    byof.wrap(lambda prompt: "a", env=env),
+    byof.wrap(lambda prompt: "b", env=env),
+    byof.wrap(type("Agent", (), {"name": "météo", "__call__": lambda self, prompt: "c"})(), env=env),
+    byof.wrap(type("Agent", (), {"name": "天气", "__call__": lambda self, prompt: "d"})(), env=env),
+    byof.wrap(type("Agent", (), {"name": "weather-bot", "__call__": lambda self, prompt: "e"})(), env=env),
+]
+print(json.dumps([t.name for t in tasks]))
+"""
+
+
+def test_default_names_are_unique_and_the_same_in_every_process(tmp_path: Path) -> None:
+    """Every lambda is `<lambda>` and non-ASCII names clean down to nothing: their default task
+    names must still differ, and come out the same in a fresh process (a worker rebuilds the
+    task by its name)."""
+    import subprocess
+    import sys
+
+    module = tmp_path / "default_names.py"
+    module.write_text(DEFAULT_NAMES)
+    names = [
+        json.loads(subprocess.run([sys.executable, str(module)], capture_output=True, text=True).stdout)
+        for _ in range(2)
+    ]
+    assert names[0] == names[1]
+    assert len(set(names[0])) == 5 and all(n.isascii() for n in names[0])
+    assert names[0][4] == "defaults.weather_bot"
+    assert names[0][0].startswith("defaults.lambda_") and names[0][2].startswith("defaults.m_t_o_")
+
+
+class TripwireTriggered(Exception):
+    """Like a framework's guardrail error: it needs more than a message to be built."""
+
+    def __init__(self, guardrail: str, *, info: dict[str, Any]) -> None:
+        super().__init__(f"guardrail {guardrail} tripped")
+        self.guardrail, self.info = guardrail, info
+
+
+def test_a_caller_recovers_the_agent_error_class_with_original_error() -> None:
+    async def guarded(prompt: str) -> str:
+        raise TripwireTriggered("no-homework", info={"prompt": prompt})
+
+    task = byof.wrap(guarded, env=env())
+    with pytest.raises(flyte.errors.RuntimeUserError) as info:
+        flyte.run(task, prompt="do my homework")
+    original = byof.original_error(info.value)
+    assert isinstance(original, TripwireTriggered) and str(original) == "guardrail no-homework tripped"
+    assert original.__cause__ is info.value
+    other = flyte.errors.RuntimeUserError("OOMKilled", "out of memory")
+    assert byof.original_error(other) is other
