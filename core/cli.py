@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +43,19 @@ def adapters() -> None:
 
 
 def _parse_age(text: str) -> float:
-    """Seconds in an age like 7d, 12h, 30m, 45s."""
+    """Seconds in an age like 7d, 12h, 30m, 45s: a finite, non-negative number and a unit."""
+    import math
+
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
     try:
-        return float(text[:-1]) * units[text[-1]]
+        seconds = float(text[:-1]) * units[text[-1]]
     except (KeyError, ValueError, IndexError):
-        raise click.BadParameter(f"{text!r} is not an age like 7d, 12h, 30m or 45s") from None
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0 or not text[:-1].strip():
+        raise click.BadParameter(
+            f"{text!r} is not an age like 7d, 12h, 30m or 45s (a number >= 0 and a unit)"
+        )
+    return seconds
 
 
 def _age(seconds: float) -> str:
@@ -56,50 +65,97 @@ def _age(seconds: float) -> str:
     return f"{seconds:.0f}s"
 
 
+def _journal(ctx: click.Context, *, write: bool) -> Any:
+    """The journal the command works on; listing opens it read-only and never creates it."""
+    from .journal import Journal, default_path
+
+    with _journal_errors():
+        journal = Journal(ctx.obj or default_path(), readonly=not write)
+    return None if not write and not journal.path.exists() else journal
+
+
+@contextlib.contextmanager
+def _journal_errors() -> Iterator[None]:
+    """Report a journal that cannot be used as a clear error, not a traceback."""
+    from .errors import JournalError
+
+    try:
+        yield
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.group(invoke_without_command=True)
 @click.option(
     "--journal", "path", default=None, help="Journal file (default: $BYOF_JOURNAL_PATH or ~/.flyte)."
 )
+@click.option("--limit", default=50, show_default=True, help="Show the newest N runs.")
+@click.option("--all", "show_all", is_flag=True, help="Show every run.")
 @click.pass_context
-def runs(ctx: click.Context, path: str | None) -> None:
+def runs(ctx: click.Context, path: str | None, limit: int, show_all: bool) -> None:
     """List journaled local runs (name, agents, steps done, status, age); see rm and prune."""
     import time
 
     from rich.console import Console
     from rich.table import Table
 
-    from .journal import open_journal
-
-    ctx.obj = open_journal(path)
+    ctx.obj = path
     if ctx.invoked_subcommand is not None:
         return
-    table = Table("run", "agents", "steps", "status", "age")
-    now = time.time()
-    for run in ctx.obj.runs():
-        table.add_row(run.run_name, run.agents, str(run.steps), run.status, _age(now - run.updated))
+    if limit < 1:
+        raise click.BadParameter("--limit must be at least 1")
+    journal = _journal(ctx, write=False)
     console = Console()
+    if journal is None:
+        console.print(f"no journaled runs: {path or 'the default journal'} does not exist yet", markup=False)
+        return
+    with _journal_errors():
+        shown, total = journal.runs(None if show_all else limit), journal.count_runs()
+    table = Table("run", "agents", "steps", "status", "age")
+    table.columns[0].overflow = "fold"  # the whole name: it is what `byof runs rm` takes
+    now = time.time()
+    for run in shown:
+        table.add_row(run.run_name, run.agents, str(run.steps), run.status, _age(now - run.updated))
     console.print(table)
-    console.print(f"journal: {ctx.obj.path}")
+    more = f" (the newest {len(shown)} of {total}; --all shows every run)" if len(shown) < total else ""
+    console.print(f"journal: {journal.path}{more}", markup=False)
 
 
 @runs.command("rm")
 @click.argument("names", nargs=-1, required=True)
-@click.pass_obj
-def runs_rm(journal: Any, names: tuple[str, ...]) -> None:
-    """Forget journaled runs: running one of these names again starts fresh."""
-    for name in names:
-        if journal.remove(name):
+@click.pass_context
+def runs_rm(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Forget journaled runs: running one of these names again starts fresh. Every name is
+    checked before any run is removed."""
+    journal = _journal(ctx, write=False)
+    known = set() if journal is None else journal.run_names(list(names))
+    missing = [n for n in names if n not in known]
+    if missing:
+        where = journal.path if journal is not None else ctx.obj or "the default journal"
+        raise click.ClickException(
+            f"no journaled run named {', '.join(map(repr, missing))} in {where}; nothing was removed"
+        )
+    journal = _journal(ctx, write=True)
+    with _journal_errors():
+        for name in dict.fromkeys(names):
+            journal.remove(name)
             click.echo(f"removed {name}")
-        else:
-            raise click.ClickException(f"no journaled run named {name!r} in {journal.path}")
 
 
 @runs.command("prune")
 @click.option("--older-than", "older_than", required=True, help="Age like 7d, 12h, 30m.")
-@click.pass_obj
-def runs_prune(journal: Any, older_than: str) -> None:
-    """Forget journaled runs not updated for longer than an age."""
-    removed = journal.prune(_parse_age(older_than))
+@click.option(
+    "--include-running", is_flag=True, help="Also forget runs still marked running (a killed run stays so)."
+)
+@click.pass_context
+def runs_prune(ctx: click.Context, older_than: str, include_running: bool) -> None:
+    """Forget journaled runs not updated for longer than an age (runs marked running are kept)."""
+    age = _parse_age(older_than)
+    if _journal(ctx, write=False) is None:
+        click.echo("pruned 0 run(s)")
+        return
+    with _journal_errors():
+        removed = _journal(ctx, write=True).prune(age, include_running=include_running)
     click.echo(f"pruned {len(removed)} run(s)" + (f": {', '.join(removed)}" if removed else ""))
 
 
@@ -228,6 +284,8 @@ def new(
         project = render(template, output_dir=output_dir, extra=extra, no_input=no_input, overwrite=overwrite)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OSError as exc:  # the disk refused a write after the checks passed (full, permissions)
+        raise click.ClickException(f"could not write the project into {output_dir}: {exc}") from exc
     click.echo(f"created {project} from the {template!r} template; next:")
     click.echo(f"  cd {project} && cat README.md")
 

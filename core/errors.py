@@ -80,6 +80,23 @@ class JournalDivergenceError(ByofError, flyte.errors.NonRecoverableError):
         )
 
 
+class JournalError(ByofError, flyte.errors.NonRecoverableError):
+    """The local journal file cannot be used (a directory, not a database, read-only, locked).
+
+    Retrying cannot fix it, so Flyte is told not to retry.
+    """
+
+    def __init__(self, message: str) -> None:
+        flyte.errors.NonRecoverableError.__init__(self, message, code="byof:byof.errors:JournalError")
+
+
+class RunOwnedError(ByofError, flyte.errors.NonRecoverableError):
+    """Another live process is executing this run: both would run its remaining steps."""
+
+    def __init__(self, message: str) -> None:
+        flyte.errors.NonRecoverableError.__init__(self, message, code="byof:byof.errors:RunOwnedError")
+
+
 class TeamError(ByofError, TypeError):
     """A team built from something that cannot be a specialist or planner, or with bad settings."""
 

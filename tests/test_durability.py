@@ -158,6 +158,17 @@ def test_replayed_steps_are_visible_with_the_time_saved(tmp_path: Path) -> None:
     assert "replayed" in resumed.stdout and "saved" in resumed.stdout  # the console timeline says so too
 
 
+def _byof_runs(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    byof = Path(sys.executable).with_name("byof")
+    return subprocess.run(
+        [str(byof), "runs", "--journal", str(path), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "160"},
+        timeout=60,
+    )
+
+
 def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
     from byof.journal import Journal, Step
 
@@ -167,29 +178,68 @@ def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
     journal.put("kept-run", "a1", Step("model", "k", "chat", "fp", 0, True, b"{}", 3.0))
     journal.finish("kept-run", "a1", "succeeded")
     journal.start("other-run", "a1", "weather")
+    journal.start("killed-run", "a1", "weather")  # a killed run stays marked running
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        byof = Path(sys.executable).with_name("byof")
-        return subprocess.run(
-            [str(byof), "runs", "--journal", str(path), *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "COLUMNS": "160"},
-            timeout=60,
-        )
+        return _byof_runs(path, *args)
 
     listed = cli()
     assert listed.returncode == 0, listed.stderr
     assert "kept-run" in listed.stdout and "weather" in listed.stdout and "succeeded" in listed.stdout
     assert "other-run" in listed.stdout and "running" in listed.stdout
     assert cli("rm", "other-run").stdout.strip() == "removed other-run"
-    missing = cli("rm", "no-such-run")
-    assert missing.returncode != 0 and "no journaled run named 'no-such-run'" in missing.stderr
+    missing = cli("rm", "kept-run", "no-such-run", "nor-this")
+    assert missing.returncode != 0
+    assert "no journaled run named 'no-such-run', 'nor-this'" in missing.stderr
+    assert "nothing was removed" in missing.stderr and "kept-run" in cli().stdout
     assert cli("prune", "--older-than", "7d").stdout.strip() == "pruned 0 run(s)"
     assert cli("prune", "--older-than", "0s").stdout.strip() == "pruned 1 run(s): kept-run"
+    assert "killed-run" in cli().stdout, "a run marked running is kept unless asked"
+    pruned = cli("prune", "--older-than", "0s", "--include-running")
+    assert pruned.stdout.strip() == "pruned 1 run(s): killed-run"
     assert "kept-run" not in cli().stdout
-    bad = cli("prune", "--older-than", "soon")
-    assert bad.returncode != 0 and "not an age like 7d" in bad.stderr
+
+
+@pytest.mark.parametrize("age", ["soon", "-1d", "nand", "infd", "d", "1x", ""])
+def test_byof_runs_prune_refuses_an_age_that_is_not_one(tmp_path: Path, age: str) -> None:
+    from byof.journal import Journal
+
+    Journal(tmp_path / "journal.db").start("run", "a1", "agent")
+    bad = _byof_runs(tmp_path / "journal.db", "prune", "--older-than", age)
+    assert bad.returncode == 2 and "is not an age like 7d" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_byof_runs_explains_a_journal_it_cannot_read_and_creates_none(tmp_path: Path) -> None:
+    listed = _byof_runs(tmp_path / "missing.db")
+    assert listed.returncode == 0 and "no journaled runs" in listed.stdout
+    assert list(tmp_path.iterdir()) == [], "listing never creates a journal"
+    as_dir = _byof_runs(tmp_path)
+    assert as_dir.returncode == 1 and "is a directory" in as_dir.stderr and "Traceback" not in as_dir.stderr
+    garbage = tmp_path / "notes.db"
+    garbage.write_text("my notes, not a journal\n" * 20)
+    for args in ((), ("rm", "x"), ("prune", "--older-than", "1d")):
+        refused = _byof_runs(garbage, *args)
+        assert refused.returncode == 1 and "is not a byof journal" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert garbage.read_text() == "my notes, not a journal\n" * 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
+def test_byof_runs_shows_the_newest_runs_by_default_with_their_whole_names(tmp_path: Path) -> None:
+    from byof.journal import Journal
+
+    journal = Journal(tmp_path / "journal.db")
+    long_name = "a-run-name-" + "long-" * 20 + "end"
+    for i in range(120):
+        journal.start(f"run-{i:03d}" if i else long_name, "a1", "agent")
+    listed = _byof_runs(tmp_path / "journal.db")
+    assert (
+        listed.stdout.count("run-1") == 20 and "run-119" in listed.stdout and "run-069" not in listed.stdout
+    )
+    assert "the newest 50 of 120; --all shows every run" in listed.stdout
+    assert len(_byof_runs(tmp_path / "journal.db", "--limit", "5").stdout.split("run-1")) - 1 == 5
+    every = _byof_runs(tmp_path / "journal.db", "--all").stdout
+    assert "run-001" in every and "".join(every.split()).count("".join(long_name.split())) == 1
 
 
 @pytest.mark.slow
@@ -264,3 +314,59 @@ def test_journaled_errors_replay_as_the_same_error_after_a_crash(tmp_path: Path)
     assert counts(tmp_path, "first") == {"tool:fetch": 1, "tool:query": 1}
     assert answer(run(run_name, "second")) == reference
     assert counts(tmp_path, "second") == {}, "the journaled failures were replayed, not run again"
+
+
+def _owner_agent(tmp_path: Path, run_name: str, log: str, flag: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(AGENT.with_name("owner_agent.py")), run_name, str(tmp_path / log), str(flag)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db")},
+    )
+
+
+def _wait_for_line(path: Path, text: str, proc: subprocess.Popen[str]) -> None:
+    import time
+
+    deadline = time.monotonic() + 300
+    while not (path.exists() and text in path.read_text()):
+        assert proc.poll() is None, proc.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, f"{text!r} never appeared in {path}"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_second_process_starting_a_running_run_is_refused(tmp_path: Path) -> None:
+    """Process A is inside a tool of run R; process B starts R too. B is refused, naming A's pid
+    and host, and runs no step; A completes, every step run once."""
+    import socket
+
+    run_name, flag = f"owned-{uuid.uuid4().hex[:8]}", tmp_path / "flag"
+    first = _owner_agent(tmp_path, run_name, "log", flag)
+    _wait_for_line(tmp_path / "log", "tool:wait", first)
+    second = _owner_agent(tmp_path, run_name, "log", flag)
+    out = second.communicate(timeout=300)[0]
+    assert second.returncode != 0
+    assert f"run '{run_name}' is being executed by another process (pid {first.pid} on host " in out
+    assert socket.gethostname() in out
+    flag.touch()
+    assert first.communicate(timeout=300)[0].strip().splitlines()[-1] == "flag seen, 3.0"
+    lines = (tmp_path / "log").read_text().split("\n")
+    assert Counter(line.split()[0] for line in lines if line) == {"model": 3, "tool:wait": 1, "tool:add": 1}
+    assert {line.split()[1] for line in lines if line} == {str(first.pid)}, "B ran nothing"
+
+
+@pytest.mark.slow
+def test_a_run_whose_process_died_is_taken_over(tmp_path: Path) -> None:
+    run_name, flag = f"stale-{uuid.uuid4().hex[:8]}", tmp_path / "flag"
+    first = _owner_agent(tmp_path, run_name, "first", flag)
+    _wait_for_line(tmp_path / "first", "tool:wait", first)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    flag.touch()
+    second = _owner_agent(tmp_path, run_name, "second", flag)
+    assert second.communicate(timeout=300)[0].strip().splitlines()[-1] == "flag seen, 3.0"
+    lines = (tmp_path / "second").read_text().split("\n")
+    # The model call made before the kill was journaled; the tool it was inside runs again.
+    assert Counter(line.split()[0] for line in lines if line) == {"model": 2, "tool:wait": 1, "tool:add": 1}
