@@ -75,6 +75,19 @@ def _check_plain_function(obj: Any, decorator: str) -> None:
     )
 
 
+def _check_not_a_method(fn: Any) -> None:
+    """A tool's arguments cross into its task; an object's `self` cannot, or would cross as a copy
+    whose changes are lost."""
+    params = list(inspect.signature(fn).parameters)
+    if params and params[0] in ("self", "cls"):
+        raise ToolRoutingError(
+            f"@byof.tool cannot make the method {fn.__qualname__} a tool: its {params[0]!r} would have to "
+            "cross into the tool's Flyte task, as a copy whose changes are lost. Decorate a module-level "
+            "function (or a @staticmethod) that takes what the tool needs as arguments, and call it from the "
+            "method."
+        )
+
+
 def _active_run(kind: str, name: str) -> RunContext | None:
     """The byof run to route through; None means call the plain function (no run at all).
 
@@ -140,6 +153,7 @@ def tool(
 
     def decorate(fn: Any) -> Any:
         _check_plain_function(fn, "@byof.tool")
+        _check_not_a_method(fn)
         tool_name = name or fn.__name__
         info = DurableToolInfo(tool_name, fn, options)
 

@@ -85,6 +85,11 @@ def detect(agent: Any) -> AdapterInfo:
 
     Raises `NoAdapterError` listing the installed adapters and the extra that would add one.
     """
+    if isinstance(agent, type):
+        raise NoAdapterError(
+            f"byof.wrap got the class {_describe(agent)}, not an agent: build the agent first and wrap the "
+            f"instance, e.g. byof.wrap({agent.__name__}(...), env=env)"
+        )
     name = get_plugin_manager().hook.byof_detect(agent=agent)
     infos = {i.name: i for i in adapter_infos()}
     if name is None:
@@ -95,6 +100,13 @@ def detect(agent: Any) -> AdapterInfo:
 
 
 def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
+    compile_ = getattr(agent, "compile", None)
+    if callable(compile_) and not callable(agent):
+        return NoAdapterError(
+            f"byof.wrap got {_describe(agent)}, a builder that is not runnable yet (a LangGraph StateGraph "
+            "is built, then compiled): call .compile() and wrap what it returns, e.g. "
+            "byof.wrap(builder.compile(), env=env)"
+        )
     top = type(agent).__module__.split(".")[0]
     installed = ", ".join(f"{i.name} ({i.framework})" for i in infos) or "none"
     extra = KNOWN_EXTRAS.get(top)

@@ -116,3 +116,9 @@ def redact(event: E, *, max_chars: int = 4000, secrets: dict[str, str] | None = 
             continue
         changes[f.name] = _scrub(to_jsonable(value), secrets, max_chars)
     return dataclasses.replace(event, **changes)  # type: ignore[type-var]
+
+
+def redacted(text: str) -> str:
+    """`text` with the environment's credential values replaced: for messages byof builds from
+    user values (an error naming an argument's text, an object's repr)."""
+    return scrub_text(text, secret_values())

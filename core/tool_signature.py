@@ -21,8 +21,6 @@ from pydantic import TypeAdapter
 logger = logging.getLogger("byof.tools")
 
 _EMPTY = inspect.Parameter.empty
-VAR_ARGS = "args"
-VAR_KWARGS = "kwargs"
 
 
 @functools.lru_cache(maxsize=512)
@@ -80,10 +78,8 @@ class ToolSignature:
             hints = {name: p.annotation for name, p in sig.parameters.items() if p.annotation is not _EMPTY}
         params: list[tuple[str, Any]] = []
         for name, p in sig.parameters.items():
-            if p.kind is p.VAR_POSITIONAL:
-                params.append((VAR_ARGS, Any))
-            elif p.kind is p.VAR_KEYWORD:
-                params.append((VAR_KWARGS, Any))
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                params.append((name, Any))  # `*rest` is the input "rest": a list; `**extra` a dict
             else:
                 declared = _task_type(hints.get(name, _EMPTY))
                 if p.default is None and declared is not Any:
@@ -110,9 +106,9 @@ class ToolSignature:
         for name, value in bound.arguments.items():
             kind = self.signature.parameters[name].kind
             if kind is inspect.Parameter.VAR_POSITIONAL:
-                inputs[VAR_ARGS] = list(value)
+                inputs[name] = list(value)
             elif kind is inspect.Parameter.VAR_KEYWORD:
-                inputs[VAR_KWARGS] = dict(value)
+                inputs[name] = dict(value)
             else:
                 inputs[name] = coerce(value, self.hints.get(name, _EMPTY))
         return inputs
@@ -126,10 +122,10 @@ class ToolSignature:
         for p in params:
             name = p.name
             if p.kind is p.VAR_POSITIONAL:
-                args.extend(inputs.get(VAR_ARGS) or [])
+                args.extend(inputs.get(name) or [])
                 has_var_args = False  # later parameters are keyword-only
             elif p.kind is p.VAR_KEYWORD:
-                kwargs.update(inputs.get(VAR_KWARGS) or {})
+                kwargs.update(inputs.get(name) or {})
             elif p.kind is p.POSITIONAL_ONLY or (has_var_args and p.kind is p.POSITIONAL_OR_KEYWORD):
                 args.append(inputs[name])
             elif name in inputs:
@@ -186,3 +182,65 @@ def retyped(
     body.__module__ = getattr(original, "__module__", None) or __name__
     body.__doc__ = getattr(original, "__doc__", None)
     return body
+
+
+def _plain(value: Any) -> bool:
+    """JSON-shaped data: it crosses into a task without pickling."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def _bad_text(value: Any) -> str | None:
+    """The first string in `value` that is not valid Unicode text (a lone surrogate), if any."""
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value
+        return None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    for item in items:
+        found = _bad_text(item)
+        if found is not None:
+            return found
+    return None
+
+
+def check_crossing(tool: str, agent: str, values: dict[str, Any], *, pickled: bool, what: str) -> None:
+    """Refuse, by name, a value that cannot cross the tool task's boundary: text with a lone
+    surrogate (no UTF-8 spelling exists), or, where the value is pickled (`pickled`), one that
+    cannot be pickled. Plain JSON-shaped data is never pickled to find out."""
+    from .errors import SerializationError
+    from .redact import redacted
+
+    for name, value in values.items():
+        subject = f"argument {name!r}" if what == "argument" else "its result"
+        bad = _bad_text(value)
+        if bad is not None:
+            at = next(i for i, ch in enumerate(bad) if 0xD800 <= ord(ch) <= 0xDFFF)
+            around = redacted(bad[max(0, at - 20) : at + 20])
+            raise SerializationError(
+                f"tool {tool!r} of agent {agent!r}: {subject} holds text that is not valid Unicode (a lone "
+                f"surrogate {bad[at]!r} at position {at} of {around!r}), which no task input "
+                "or journal can store. Such text usually comes from decoding bytes with errors='surrogateescape': "
+                "decode with errors='replace' (or pass bytes)."
+            )
+        if pickled and not _plain(value):
+            import cloudpickle
+
+            try:
+                cloudpickle.dumps(value)
+            except Exception as exc:
+                raise SerializationError(
+                    f"tool {tool!r} of agent {agent!r}: {subject} is a {type(value).__module__}."
+                    f"{type(value).__qualname__}, which cannot cross the tool's Flyte task boundary ({exc}). Pass "
+                    f"data instead (ids, paths, JSON), or run the tool in the agent's process: "
+                    f"byof.wrap(..., tool_options={{{tool!r}: 'trace'}}) (durable) or 'inline'."
+                ) from exc

@@ -34,7 +34,7 @@ from .replay import RunJournal
 from .run_context import RunContext, in_flyte_task
 from .threads import run_tool_body
 from .tool_errors import original_error, to_flyte_error
-from .tool_signature import ToolSignature
+from .tool_signature import ToolSignature, check_crossing
 
 if TYPE_CHECKING:
     from flyte import TaskEnvironment
@@ -132,10 +132,14 @@ def _declare(body: Callable[..., Any], spec: ToolSpec, fn_name: str) -> Callable
     return body
 
 
-def _task_body(spec: ToolSpec, fn_name: str) -> Callable[..., Any]:
+def _task_body(spec: ToolSpec, fn_name: str, agent: str) -> Callable[..., Any]:
     async def body(**inputs: Any) -> Any:
         try:
-            return await call_body(spec, inputs)
+            result = await call_body(spec, inputs)
+            check_crossing(
+                spec.name, agent, {"result": result}, pickled=spec.signature.output is Any, what="its"
+            )
+            return result
         except Exception as exc:
             raise to_flyte_error(exc, spec.control_flow) from exc
 
@@ -207,7 +211,7 @@ class ToolTaskFactory:
                 cache=options.cache,
                 timeout=options.timeout or 0,
                 task_resolver=resolver,
-            )(_task_body(spec, fn_name))
+            )(_task_body(spec, fn_name, self.agent_name))
             if options.resources is not None:
                 task = task.override(resources=options.resources)
             self._tasks[spec.name] = (spec.func, options, task)
@@ -331,6 +335,16 @@ class _DurableCall:
             raise TypeError(f"tool {spec.name!r}: {exc}") from exc
         options = self.router.options_for(spec)
         mode = options.mode or "task"
+        if mode != "inline":
+            opaque = {n for n, t in spec.signature.task_params if t is Any}
+            for name, value in inputs.items():
+                check_crossing(
+                    spec.name,
+                    run.agent,
+                    {name: value},
+                    pickled=mode == "task" and name in opaque,
+                    what="argument",
+                )
         event = run.child(ToolCalled, name=spec.name, mode=mode, input=inputs)
         verdict = check(ToolCall(run.agent, spec.name, inputs, run.trace_id, mode=mode), run.options.plugins)
         if verdict.blocked:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import re
 import sys
@@ -16,11 +17,12 @@ import flyte.errors
 from .adapter import TaskSignature
 from .errors import AdapterError, TaskNameError, ToolRoutingError
 from .events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
+from .journal import check_path, open_journal
 from .journal import enabled as journal_enabled
-from .journal import open_journal
 from .model_calls import ModelTracer
 from .options import TOOL_MODES, ToolOptions, WrapOptions
 from .plugins import detect, get_plugin_manager
+from .redact import redacted
 from .replay import RunJournal
 from .resolver import ByofResolver
 from .run_context import RunContext, activate, current_run
@@ -79,10 +81,12 @@ def _register(wrapped: WrappedAgent, *, check_only: bool = False) -> None:
         known = _registry.get(wrapped.task_name)
         if known is not None and known.env is wrapped.env and known.agent is not wrapped.agent:
             raise TaskNameError(
-                f"byof.wrap: the task name {wrapped.task_name!r} already belongs to {known.agent!r} "
-                f"(wrapped in {known.module}); {wrapped.agent!r} cannot take it too, or a Flyte worker "
-                "would run the wrong agent. Give one of them another name: "
-                f"byof.wrap(agent, env=..., name=...) (or put it in another TaskEnvironment)."
+                redacted(
+                    f"byof.wrap: the task name {wrapped.task_name!r} already belongs to {known.agent!r} "
+                    f"(wrapped in {known.module}); {wrapped.agent!r} cannot take it too, or a Flyte worker "
+                    "would run the wrong agent. Give one of them another name: "
+                    f"byof.wrap(agent, env=..., name=...) (or put it in another TaskEnvironment)."
+                )
             )
         _registry[wrapped.task_name] = wrapped
 
@@ -195,7 +199,7 @@ class WrappedAgent:
                 if self.options.report:
                     from .report import publish
 
-                    await publish([*collected, finished])
+                    await publish(collected)  # as the bus delivered them: redacted, once each
 
     def tool_task(self, tool: str, locator: str | None = None) -> Any:
         """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for); `locator`
@@ -230,14 +234,26 @@ def _report_errors(run: RunContext, where: str) -> Iterator[None]:
         raise
 
 
-def _tool_options(value: str | ToolOptions | Mapping[str, Any]) -> ToolOptions:
+def _tool_options(value: Any, where: str) -> ToolOptions:
+    """`value` (a mode, a ToolOptions or a mapping of its fields) as ToolOptions, or an error
+    naming `where` it was given and what it may be."""
+    fields = ", ".join(f.name for f in dataclasses.fields(ToolOptions))
     if isinstance(value, ToolOptions):
         return value
-    if isinstance(value, str):
-        if value not in TOOL_MODES:
-            raise ValueError(f"tool mode {value!r} is not one of {', '.join(TOOL_MODES)}")
-        return ToolOptions(mode=value)  # type: ignore[arg-type]
-    return ToolOptions(**dict(value))
+    try:
+        if isinstance(value, str):
+            return ToolOptions(mode=value)  # type: ignore[arg-type]
+        if isinstance(value, Mapping):
+            return ToolOptions(**dict(value))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"byof.wrap({where}={value!r}): {exc}. Give a mode ({', '.join(TOOL_MODES)}), "
+            f"byof.ToolOptions(...) or a mapping of its fields ({fields})"
+        ) from None
+    raise TypeError(
+        f"byof.wrap({where}={value!r}) is a {type(value).__name__}; give a mode ({', '.join(TOOL_MODES)}), "
+        f"byof.ToolOptions(...) or a mapping of its fields ({fields})"
+    )
 
 
 def wrap(
@@ -282,11 +298,20 @@ def wrap(
             f"byof.wrap got the Flyte task {agent.name!r}, which is already durable; wrap the agent "
             "object (or agent loop function) itself"
         )
+    if on_divergence not in ("error", "rerun"):
+        raise ValueError(f"byof.wrap(on_divergence={on_divergence!r}) must be 'error' or 'rerun'")
+    if isinstance(journal, str):
+        check_path(journal)
+    if tool_options is not None and not isinstance(tool_options, Mapping):
+        raise TypeError(
+            f"byof.wrap(tool_options=...) maps tool names to options, got a {type(tool_options).__name__}: "
+            'e.g. tool_options={"search": "inline"}'
+        )
     info = detect(agent)
     options = WrapOptions(
         name=_identifier(name) if name else _default_name(agent),
-        tools=_tool_options(tools),
-        tool_overrides={k: _tool_options(v) for k, v in (tool_options or {}).items()},
+        tools=_tool_options(tools, "tools"),
+        tool_overrides={k: _tool_options(v, f"tool_options[{k!r}]") for k, v in (tool_options or {}).items()},
         trace_models=trace_models,
         retries=retries,
         report=report,

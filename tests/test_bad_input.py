@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from typing import Any
 
 import flyte
@@ -216,3 +217,132 @@ def test_callable_object_of_an_installed_framework_is_left_to_its_adapter(
     assert byof.adapter.framework_of(click.Command("cli")) == "click"
     with pytest.raises(NoAdapterError, match=r"click.core.Command.*flyte-byof\[smolagents\]"):
         byof.wrap(click.Command("cli"), env=flyte.TaskEnvironment("e"))
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+def test_invalid_options_name_what_is_wrong_and_what_is_allowed() -> None:
+    env = flyte.TaskEnvironment("options")
+    with pytest.raises(ValueError, match=r"on_divergence='retry'\) must be 'error' or 'rerun'"):
+        byof.wrap(lambda p: p, env=env, on_divergence="retry")  # type: ignore[arg-type]
+    with pytest.raises(ValueError) as info:
+        byof.wrap(lambda p: p, env=env, tool_options={"search": "container"})
+    assert "tool_options['search']='container'" in str(info.value) and "task, trace, inline" in str(
+        info.value
+    )
+    with pytest.raises(ValueError) as info:
+        byof.wrap(lambda p: p, env=env, tool_options={"search": {"retry": 3}})
+    assert "tool_options['search']" in str(info.value) and "retries" in str(info.value)
+    with pytest.raises(TypeError, match=r"tool_options\['search'\]=3\) is a int"):
+        byof.wrap(lambda p: p, env=env, tool_options={"search": 3})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="maps tool names to options"):
+        byof.wrap(lambda p: p, env=env, tool_options=["search"])  # type: ignore[arg-type]
+    assert list(env.tasks) == [], "nothing is registered for a refused wrap"
+
+
+@pytest.mark.parametrize("journal", ["", "."])
+def test_an_unusable_journal_path_is_refused_when_wrapping(journal: str) -> None:
+    from byof.errors import JournalError
+
+    with pytest.raises(JournalError, match="empty|is a directory"):
+        byof.wrap(lambda p: p, env=flyte.TaskEnvironment("journal"), journal=journal)
+
+
+# -- objects that are not agents yet -----------------------------------------------------------
+
+
+def test_a_class_instead_of_an_instance_says_to_build_the_agent() -> None:
+    class Loop:
+        def __call__(self, prompt: str) -> str:
+            return prompt
+
+    with pytest.raises(NoAdapterError, match=r"got the class .*Loop, not an agent.*byof.wrap\(Loop\(...\)"):
+        byof.wrap(Loop, env=flyte.TaskEnvironment("e"))
+
+
+def test_a_graph_builder_says_to_compile_it() -> None:
+    builder = type("StateGraph", (), {"compile": lambda self: None, "__module__": "langgraph.graph.state"})()
+    with pytest.raises(NoAdapterError, match=r"call .compile\(\) and wrap what it returns"):
+        byof.wrap(builder, env=flyte.TaskEnvironment("e"))
+
+
+# -- tools whose arguments or results cannot cross into a task -----------------------------------
+
+
+def test_a_method_cannot_be_a_byof_tool() -> None:
+    from byof.errors import ToolRoutingError
+
+    with pytest.raises(ToolRoutingError, match=r"method .*Store.lookup a tool: its 'self'"):
+
+        class Store:
+            @byof.tool
+            def lookup(self, key: str) -> str:
+                return key
+
+
+@byof.tool
+def pair(args: int, *rest: int, kwargs: str = "k", **extra: int) -> list:
+    """Parameters named args and kwargs beside *rest and **extra."""
+    return [args, list(rest), kwargs, extra]
+
+
+@byof.tool
+def echo(value):
+    return value
+
+
+@byof.tool
+def make_lock(n: int):
+    import threading
+
+    return threading.Lock()
+
+
+def _run_agent(body: Any, name: str) -> Any:
+    task = byof.wrap(body, env=flyte.TaskEnvironment("crossing"), name=name)
+    return flyte.run(task, prompt="x").outputs()[0]
+
+
+def test_parameters_named_args_and_kwargs_beside_star_args_cross_as_they_are(flyte_local: None) -> None:
+    from byof.testing.recorder import record_flyte
+
+    async def agent(prompt: str) -> str:
+        return json.dumps(await pair.aio(1, 2, 3, kwargs="x", y=4))
+
+    with record_flyte() as rec:
+        assert json.loads(_run_agent(agent, "pairs")) == [1, [2, 3], "x", {"y": 4}]
+    assert len(rec.tasks_named("pairs__pair")) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("argument", r"tool 'echo' of agent 'argument': argument 'value' is a _thread.lock"),
+        ("result", r"tool 'make_lock' of agent 'result': its result is a _thread.lock"),
+        (
+            "surrogate",
+            r"tool 'echo' of agent 'surrogate': argument 'value' holds text that is not valid Unicode",
+        ),
+    ],
+)
+def test_values_that_cannot_cross_into_a_tool_task_name_the_tool_and_the_value(
+    flyte_local: None, case: str, expected: str
+) -> None:
+    import re
+    import threading
+
+    from byof.errors import SerializationError
+
+    async def agent(prompt: str) -> str:
+        if case == "argument":
+            return str(await echo.aio(threading.Lock()))
+        if case == "result":
+            return str(await make_lock.aio(1))
+        return str(await echo.aio("bad \ud800 text"))
+
+    with pytest.raises(flyte.errors.RuntimeUserError) as info:
+        _run_agent(agent, case)
+    original = byof.original_error(info.value)
+    assert isinstance(original, SerializationError) and re.search(expected, str(original)), str(original)
+    assert "tool_options" in str(original) or "errors='replace'" in str(original)

@@ -60,7 +60,7 @@ def test_llm_json_arguments_are_coerced_to_declared_types() -> None:
 def test_pydantic_arguments_and_variadics_round_trip() -> None:
     sig = ToolSignature.of(with_model)
     inputs = sig.to_task_inputs(({"x": 1, "y": 2}, 7, 8), {"scale": 3, "tag": "t"})
-    assert isinstance(inputs["p"], Point) and inputs["args"] == [7, 8] and inputs["kwargs"] == {"tag": "t"}
+    assert isinstance(inputs["p"], Point) and inputs["args"] == [7, 8] and inputs["extra"] == {"tag": "t"}
     args, kwargs = sig.to_call(inputs)
     assert args[0] == Point(x=1, y=2) and args[1:] == [7, 8]
     assert kwargs == {"scale": 3.0, "tag": "t"}
