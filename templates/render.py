@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +20,8 @@ from byof.errors import TemplateError
 from . import TemplateInfo, registered_templates
 
 PACKAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+PROJECT_DIR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+MAX_NAME = 100  # a directory or package name; file systems allow 255 bytes for the whole component
 
 
 def find_template(name: str) -> TemplateInfo:
@@ -32,11 +35,33 @@ def find_template(name: str) -> TemplateInfo:
 def check_package_name(name: str) -> None:
     """The rule the templates' pre_gen hook applies for plain cookiecutter, checked here first so
     `byof new` can name its own option."""
-    if not PACKAGE_NAME.fullmatch(name) or keyword.iskeyword(name):
+    if not PACKAGE_NAME.fullmatch(name) or keyword.iskeyword(name) or len(name) > MAX_NAME:
         raise TemplateError(
             f"{name!r} is not a valid Python package name: use lowercase letters, digits and "
-            "underscores, not starting with a digit (pass --package NAME)"
+            f"underscores, not starting with a digit, at most {MAX_NAME} characters (pass --package NAME)"
         )
+
+
+def check_project_dir(slug: str, project_name: str) -> None:
+    """The project's directory name (made from its NAME) is one plain path component: no path
+    separators or `..` that would put files outside the output directory."""
+    if not PROJECT_DIR.fullmatch(slug) or len(slug) > MAX_NAME or set(slug) <= {"."}:
+        raise TemplateError(
+            f"the project name {project_name!r} gives the directory name {slug!r}, which is not a plain "
+            f"directory name: use letters, digits, spaces, '.', '-' or '_', starting with a letter or digit, "
+            f"at most {MAX_NAME} characters, and -o DIR to choose where it goes"
+        )
+
+
+def check_output_dir(output_dir: Path) -> None:
+    """`output_dir` is a directory this user can write in, or can be created as one."""
+    existing = output_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise TemplateError(f"cannot put a project in {output_dir}: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise TemplateError(f"cannot put a project in {output_dir}: {existing} is not writable by this user")
 
 
 def byof_source() -> str:
@@ -81,8 +106,11 @@ def render(
     template = find_template(template_name)
     context = answers(template, extra or {}, no_input)
     values = context["cookiecutter"]
+    if "project_slug" in values:
+        check_project_dir(values["project_slug"], str(values.get("project_name", values["project_slug"])))
     if "package_name" in values:
         check_package_name(values["package_name"])
+    check_output_dir(output_dir)
     target = output_dir / values.get("project_slug", "")
     if target.exists() and any(target.iterdir()) and not overwrite:
         raise TemplateError(

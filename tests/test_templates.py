@@ -180,6 +180,23 @@ def test_other_bad_answers_are_refused(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("name", ["../../escape", "a/b", "..", ".", "/abs", "x" * 150, "_under"])
+def test_a_project_name_that_is_not_a_plain_directory_name_is_refused(name: str, tmp_path: Path) -> None:
+    out_dir = tmp_path / "deep" / "out"
+    out_dir.mkdir(parents=True)
+    code, out = new(name, "--package", "ok", "--no-input", "-o", str(out_dir))
+    assert code == 2 and "not a plain directory name" in out and "Traceback" not in out
+    assert files(tmp_path) == set(), "nothing may be written anywhere"
+
+
+def test_an_output_dir_that_cannot_take_a_project_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    code, out = new("Acme Bot", "--no-input", "-o", str(blocker / "sub"))
+    assert code == 2 and f"{blocker} is a file, not a directory" in out and "Traceback" not in out
+    assert blocker.read_text() == "mine" and files(tmp_path) == {"a-file"}
+
+
 def test_a_third_party_template_is_listed_and_rendered(tmp_path: Path) -> None:
     template = tmp_path / "my-stack"
     (template / "{{cookiecutter.project_slug}}").mkdir(parents=True)
