@@ -234,7 +234,8 @@ def test_tool_error_without_failure_handling_fails_the_run_like_an_unwrapped_one
     task = byof.wrap(agent, env=env(), name="brittle")
     with record_flyte() as rec, pytest.raises(Exception) as wrapped:
         run(task, prompt="wrapped")
-    assert wrapped.value.code == "UserError" and str(raw.value) in str(wrapped.value)
+    original = byof.original_error(wrapped.value)
+    assert type(original) is UserError and str(original) == str(raw.value)
     assert "no item 4" in str(raw.value) and len(rec.tasks_named("brittle__brittle")) == 1
 
 
@@ -526,8 +527,9 @@ def test_guardrail_tripwire_reaches_the_caller(prompt: str, error: type) -> None
     task = byof.wrap(agent, env=env(), name=f"guarded_{error.__name__[:5].lower()}")
     with pytest.raises(Exception) as failed:
         run(task, prompt=prompt)
-    # Flyte names the exception in the error's code and keeps the SDK's message.
-    assert failed.value.code == error.__name__ and "triggered tripwire" in str(failed.value)
+    # The error's code names the SDK's exception class: byof.original_error gives it back.
+    original = byof.original_error(failed.value)
+    assert isinstance(original, error) and "triggered tripwire" in str(original)
 
 
 # -- output types ----------------------------------------------------------------------------------

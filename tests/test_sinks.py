@@ -257,3 +257,69 @@ def test_render_timeline_fits_a_narrow_console() -> None:
     lines = out.getvalue().splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert "get_weather" in out.getvalue() and "120 ms" in out.getvalue()  # only the summary gives way
+
+
+def test_no_secret_reaches_any_sink_the_report_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flyte_local: None
+) -> None:
+    """A credential's value in the prompt, a tool's argument and result, the model's answer and
+    an error message: the report HTML, the JSONL file, the console timeline and a sink plugin
+    show only its name."""
+    import io
+
+    import flyte
+    from rich.console import Console
+
+    import byof
+    from byof.sinks import ConsoleSink, JsonlSink
+
+    secret = "sk-live-5ecret-Value-0042"
+    monkeypatch.setenv("PAYMENTS_API_KEY", secret)
+
+    @byof.tool
+    def charge(card: str) -> str:
+        """Charge a card."""
+        return f"charged with {card}"
+
+    @byof.tool
+    def refuse(token: str) -> str:
+        """Always fails, quoting its input."""
+        raise PermissionError(f"token {token} was refused")
+
+    @byof.model_call
+    async def decide(prompt: str) -> dict:
+        return {"said": f"I will use {secret}"}
+
+    async def agent(prompt: str) -> str:
+        decided = await decide(prompt)
+        charged = await charge.aio(card=secret)
+        try:
+            await refuse.aio(token=secret)
+        except PermissionError as exc:
+            charged += f" ({exc})"
+        return f"{decided['said']}; {charged}"
+
+    seen: list[Event] = []
+    plugin = type("Sink", (), {"byof_on_event": lambda self, event: seen.append(event)})()
+    out = io.StringIO()
+    jsonl = tmp_path / "events.jsonl"
+    task = byof.wrap(
+        agent,
+        env=flyte.TaskEnvironment("secrets"),
+        report=True,
+        sinks=[JsonlSink(jsonl), ConsoleSink(Console(file=out, width=200))],
+        plugins=[plugin],
+    )
+    result = flyte.run(task, prompt=f"pay with {secret}")
+    assert secret in result.outputs()[0], "the agent itself sees its real data"
+    reports = list(Path(result.url).rglob("report.html"))
+    assert reports
+    shown = {
+        "report": reports[0].read_text(),
+        "jsonl": jsonl.read_text(),
+        "console": out.getvalue(),
+        "plugin": json.dumps([e.to_dict() for e in seen]),
+    }
+    for sink, text in shown.items():
+        assert secret not in text, f"the secret reached the {sink}"
+    assert "[REDACTED:PAYMENTS_API_KEY]" in shown["jsonl"] and "REDACTED" in shown["report"]
