@@ -96,29 +96,26 @@ def runs(ctx: click.Context, path: str | None, limit: int, show_all: bool) -> No
     """List journaled local runs (name, agents, steps done, status, age); see rm and prune."""
     import time
 
-    from rich.console import Console
-    from rich.table import Table
-
     ctx.obj = path
     if ctx.invoked_subcommand is not None:
         return
     if limit < 1:
         raise click.BadParameter("--limit must be at least 1")
     journal = _journal(ctx, write=False)
-    console = Console()
     if journal is None:
-        console.print(f"no journaled runs: {path or 'the default journal'} does not exist yet", markup=False)
+        click.echo(f"no journaled runs: {path or 'the default journal'} does not exist yet")
         return
     with _journal_errors():
         shown, total = journal.runs(None if show_all else limit), journal.count_runs()
-    table = Table("run", "agents", "steps", "status", "age")
-    table.columns[0].overflow = "fold"  # the whole name: it is what `byof runs rm` takes
     now = time.time()
-    for run in shown:
-        table.add_row(run.run_name, run.agents, str(run.steps), run.status, _age(now - run.updated))
-    console.print(table)
+    rows = [("run", "agents", "steps", "status", "age")]
+    rows += [(r.run_name, r.agents, str(r.steps), r.status, _age(now - r.updated)) for r in shown]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    # Plain columns, names whole (they are what `byof runs rm` takes), fast for 10,000 rows.
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    click.echo("\n".join(lines))
     more = f" (the newest {len(shown)} of {total}; --all shows every run)" if len(shown) < total else ""
-    console.print(f"journal: {journal.path}{more}", markup=False)
+    click.echo(f"journal: {journal.path}{more}")
 
 
 @runs.command("rm")
