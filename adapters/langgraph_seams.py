@@ -247,6 +247,35 @@ def _injected(annotation: Any) -> bool:
     )
 
 
+# What LangGraph puts anew into an injected value in every run: the checkpoint ids in a tool's
+# config and the message ids in its state. Left out of the tool call's identity.
+_CONFIG_RUN_IDS: tuple[Drop, ...] = (
+    ("configurable", "checkpoint_id"),
+    ("configurable", "checkpoint_map"),
+    ("configurable", "checkpoint_ns"),
+    ("metadata", "checkpoint_ns"),
+    ("metadata", "langgraph_checkpoint_ns"),
+)
+
+
+def identity_drop(func: Callable[..., Any]) -> tuple[Drop, ...]:
+    """The run-varying paths in the values LangGraph injects into `func`'s parameters."""
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except Exception:
+        return ()
+    drop: list[Drop] = []
+    for name, annotation in hints.items():
+        if "RunnableConfig" in _annotation_names(annotation):
+            drop += [(name, *path) for path in _CONFIG_RUN_IDS]
+        elif any(
+            "InjectedState" in (getattr(m, "__name__", ""), type(m).__name__)
+            for m in getattr(annotation, "__metadata__", ())
+        ):
+            drop.append((name, "messages", "*", "id"))
+    return tuple(drop)
+
+
 def _framework_type(annotation: Any) -> bool:
     """Whether `annotation` names a LangChain/LangGraph type anywhere (a Command, a message):
     Flyte's type engine cannot rebuild those faithfully, so such values cross a task boundary as they are."""
@@ -326,6 +355,7 @@ def routed_copy(tool: BaseTool, router: ToolRouter) -> BaseTool:
         control_flow=(ToolException,),
         blocked_error=lambda blocked: ToolException(str(blocked)),
         inline_reason=inline_reason(body),
+        drop=identity_drop(body),
     )
     if func is not None or coroutine is not None:
         update = {}

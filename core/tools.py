@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ import flyte.errors
 
 from .errors import NotDurableError, ToolBlocked, ToolRoutingError
 from .events import StepReplayed, ToolBlockedEvent, ToolCalled
-from .fingerprint import canonical_json, fingerprint
+from .fingerprint import Drop, canonical_json, fingerprint
 from .once import warn_once
 from .options import ToolOptions, WrapOptions
 from .policy import ToolCall, check
@@ -56,6 +56,7 @@ class ToolSpec:
     options: ToolOptions | None = None
     locator: str | None = None  # "module:qualname" of a byof.tool, for a worker to find it
     inline_reason: str | None = None  # why this tool cannot run as a task (then it runs inline)
+    drop: tuple[Drop, ...] = ()  # paths in its arguments the framework fills anew in every run
     signature: ToolSignature = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -237,6 +238,7 @@ class ToolRouter:
         control_flow: tuple[type[BaseException], ...] = (),
         blocked_error: Callable[[ToolBlocked], BaseException] | None = None,
         inline_reason: str | None = None,
+        drop: Iterable[Drop] = (),
     ) -> Callable[..., Any]:
         """Return a callable to put in place of tool `name`'s body `func`.
 
@@ -244,7 +246,10 @@ class ToolRouter:
         (never retried by Flyte). `blocked_error` turns a policy block into the framework's
         tool-error type; by default the agent sees `byof.ToolBlocked`. `inline_reason` makes the
         tool run inline (not durable, still policed and observed) because it cannot cross into a
-        task; the reason is logged once, as a warning naming the tool.
+        task; the reason is logged once, as a warning naming the tool. `drop` names the paths, in
+        the tool's arguments, of values the framework injects and generates anew in every run
+        (a checkpoint id in an injected config, message ids in an injected state): they are left
+        out of the call's identity, so a resumed run finds it. What the model sends never is.
 
         The callable has the body's calling convention, plus `.aio` (awaitable) and `.sync`
         (blocking) variants for frameworks that call one body both ways.
@@ -266,7 +271,9 @@ class ToolRouter:
                 agent,
                 inline_reason,
             )
-        spec = ToolSpec(name, body, description, control_flow, decorator_options, locator, inline_reason)
+        spec = ToolSpec(
+            name, body, description, control_flow, decorator_options, locator, inline_reason, tuple(drop)
+        )
         self.specs[name] = spec
         call = _DurableCall(self, spec, blocked_error)
         if spec.is_async or is_async_callable(func):
@@ -360,7 +367,8 @@ class _DurableCall:
         journal = run.journal if mode != "inline" else None
         key, fp, step = None, "", None
         if journal is not None:
-            fp = fingerprint(canonical_json({"tool": spec.name, "arguments": inputs}))
+            drop = [("arguments", *path) for path in spec.drop]
+            fp = fingerprint(canonical_json({"tool": spec.name, "arguments": inputs}, drop=drop))
             key, step = journal.tool_step(spec.name, fp)
         with run.observe(event):
             if step is not None:

@@ -11,6 +11,7 @@ import json
 import logging
 import operator
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -722,3 +723,31 @@ def test_a_byof_tool_function_is_a_langchain_tool_like_any_other() -> None:
     with record_flyte() as rec:
         assert run(byof.wrap(agent, env=env(), name="byof_tool_lg"), prompt="whisper") == "hi"
     assert len(rec.tasks_named(".byof_tool_lg__whisper_durably")) == 1
+
+
+@pytest.mark.slow
+def test_a_tool_with_injected_state_and_config_is_replayed_after_a_crash(tmp_path: Path) -> None:
+    """The state and config LangGraph injects carry ids that change in every run; the journaled
+    call is still found on resume, so the tool does not run again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import uuid
+
+    script = str(Path(__file__).with_name("langgraph_injected_agent.py"))
+    env = {**os.environ, "BYOF_JOURNAL_PATH": str(tmp_path / "journal.db")}
+    run_name = f"inj-{uuid.uuid4().hex[:8]}"
+
+    def run(log: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, script, run_name, str(tmp_path / log), *extra],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+
+    assert run("first", "--kill").returncode == -signal.SIGKILL
+    assert (tmp_path / "first").read_text() == "tool:measure\n"
+    resumed = run("second")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.stdout.strip().splitlines()[-1] == "2 messages (thread None)"
+    assert not (tmp_path / "second").exists(), "the journaled tool call ran again"
