@@ -11,12 +11,18 @@ agents behind `as_tool` included, each cloned once per run) in which:
   schema, failure handling): every call is a Flyte child task;
 - hosted tools (web search, file search, code interpreter, computer use) pass through untouched:
   they run at the provider.
+An OpenAI model (`OpenAIResponsesModel`, `OpenAIChatCompletionsModel`) whose client uses a
+connection pool the run does not own (the SDK's process-wide one, or the pool the OpenAI client
+made itself) calls through a copy of that client with a pool of the run's own, closed when the
+run ends: an HTTP connection belongs to the event loop that opened it, and the user's runs
+outside byof use other loops than the Flyte task's.
 The SDK's own tracing is left alone. `AgentRunner` is marked experimental by the SDK:
 tests/test_openai_agents_seams.py fails first when a release changes it.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import inspect
@@ -26,20 +32,36 @@ import typing
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from agents import Agent, FunctionTool, Handoff, ModelSettings, RunConfig, RunContextWrapper, function_tool
+import openai
+from agents import (
+    Agent,
+    FunctionTool,
+    Handoff,
+    ModelSettings,
+    OpenAIChatCompletionsModel,
+    OpenAIResponsesModel,
+    RunConfig,
+    RunContextWrapper,
+    function_tool,
+)
 from agents.items import ModelResponse
 from agents.models.interface import Model, ModelProvider
 from agents.models.multi_provider import MultiProvider
+from agents.models.openai_provider import shared_http_client
 from agents.retry import ModelRetryAdvice, ModelRetryAdviceRequest
 from agents.run import AgentRunner
 from agents.tool_context import ToolContext
 from agents.usage import Usage
+from openai import AsyncOpenAI
+from openai._base_client import AsyncHttpxClientWrapper
 from openai.types.responses import ResponseOutputItem
 from pydantic import TypeAdapter
 
 from byof.redact import to_jsonable
 from byof.run_context import RunContext, current_run
 from byof.tools import ToolRouter
+
+from . import openai_agents_context as context_writes
 
 ADAPTER = "openai-agents"
 logger = logging.getLogger("byof.tools")
@@ -147,14 +169,14 @@ class TracedModel(Model):
 
 
 class TracedProvider(ModelProvider):
-    """The run config's provider, handing out traced models for names."""
+    """The run config's provider, handing out the run's traced models for names."""
 
-    def __init__(self, wrapped: ModelProvider, run: RunContext) -> None:
+    def __init__(self, wrapped: ModelProvider, cloner: AgentCloner) -> None:
         self.wrapped = wrapped
-        self._run = run
+        self._cloner = cloner
 
     def get_model(self, model_name: str | None) -> Model:
-        return TracedModel(self.wrapped.get_model(model_name), self._run)
+        return self._cloner.model(self.wrapped.get_model(model_name))
 
     async def aclose(self) -> None:
         await self.wrapped.aclose()
@@ -164,6 +186,9 @@ class TracedProvider(ModelProvider):
 
 
 _CALL_FIELDS = ("tool_name", "tool_call_id", "tool_arguments", "tool_namespace")
+# The crossings (see _crossing_context) of the calls in flight in this process: a tool body that
+# receives one of these very objects runs in-process, on the live context, not in a task.
+_in_flight: set[int] = set()
 
 
 def _crossing_context(ctx: Any) -> dict[str, Any]:
@@ -177,6 +202,43 @@ def _rebuilt_context(data: dict[str, Any]) -> ToolContext[Any]:
     return ToolContext(**data)
 
 
+def _with_context(name: str, original: Callable[..., Any], first: str) -> Callable[..., Any]:
+    """`original` called with its context rebuilt from the crossing, returning its result with the
+    context fields it wrote (openai_agents_context.py), sync or async like `original`."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if first in kwargs:
+            data, kwargs[first] = kwargs[first], _rebuilt_context(kwargs[first])
+            ctx = kwargs[first]
+        else:
+            data, ctx = args[0], _rebuilt_context(args[0])
+            args = (ctx, *args[1:])
+        in_process = id(data) in _in_flight
+        before = context_writes.Snapshot(ctx.context)
+
+        def finished(output: Any) -> Any:
+            return before.writes(name, ctx.context, output, in_process)
+
+        try:
+            result = original(*args, **kwargs)
+        except Exception:
+            before.warn_lost(name, ctx.context, in_process)
+            raise
+        if not inspect.isawaitable(result):
+            return finished(result)
+
+        async def awaited() -> Any:
+            try:
+                return finished(await result)
+            except Exception:
+                before.warn_lost(name, ctx.context, in_process)
+                raise
+
+        return awaited()
+
+    return call
+
+
 def _routed_function_tool(tool: FunctionTool, router: ToolRouter) -> FunctionTool:
     """The same tool (name, description, schema, failure handling) calling a routed function."""
     from byof.tool_signature import retyped
@@ -185,23 +247,28 @@ def _routed_function_tool(tool: FunctionTool, router: ToolRouter) -> FunctionToo
     params = list(inspect.signature(original).parameters.values())
     hints = typing.get_type_hints(original)
     takes_ctx = bool(params) and _is_context(hints.get(params[0].name, params[0].annotation))
-    first = params[0].name if takes_ctx else None
-
-    def with_context(*args: Any, **kwargs: Any) -> Any:
-        if first is not None and first in kwargs:
-            kwargs[first] = _rebuilt_context(kwargs[first])
-        elif first is not None:
-            args = (_rebuilt_context(args[0]), *args[1:])
-        return original(*args, **kwargs)
-
-    body = retyped(original, with_context, opaque=lambda name, hint: name == first)
+    if takes_ctx:  # the context crosses pickled, and the result comes back with its writes
+        first = params[0].name
+        body = retyped(
+            original,
+            _with_context(tool.name, original, first),
+            opaque=lambda name, _: name in (first, "return"),
+        )
+    else:
+        body = retyped(original)
     routed = router.route(tool.name, body, description=tool.description)
 
     @functools.wraps(original)
     async def front(*args: Any, **kwargs: Any) -> Any:
-        if takes_ctx:
-            args = (_crossing_context(args[0]), *args[1:])
-        return await routed.aio(*args, **kwargs)
+        if not takes_ctx:
+            return await routed.aio(*args, **kwargs)
+        live, crossing = args[0].context, _crossing_context(args[0])
+        _in_flight.add(id(crossing))
+        try:
+            result = await routed.aio(crossing, *args[1:], **kwargs)
+        finally:
+            _in_flight.discard(id(crossing))
+        return context_writes.applied(result, live)
 
     front.__annotations__ = dict(hints)  # resolved, so the SDK rebuilds the very same schema
     rebuilt = function_tool(
@@ -234,6 +301,22 @@ def _routed_tool(tool: Any, router: ToolRouter) -> Any:
     return _routed_function_tool(tool, router)
 
 
+class ToolRouting:
+    """Routes each function tool once per run: a tool that several agents share has one route."""
+
+    def __init__(self, router: ToolRouter) -> None:
+        self.router = router
+        self._tools: dict[int, tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    def tool(self, tool: Any) -> Any:
+        with self._lock:
+            known = self._tools.get(id(tool))
+            if known is None:
+                known = self._tools[id(tool)] = (tool, _routed_tool(tool, self.router))
+        return known[1]
+
+
 # -- agents -------------------------------------------------------------------------------------
 
 
@@ -244,7 +327,33 @@ class AgentCloner:
         self.run = run
         self._clones: dict[int, tuple[Agent[Any], Agent[Any]]] = {}
         self._provider: MultiProvider | None = None
+        self._clients: dict[int, tuple[AsyncOpenAI, AsyncOpenAI]] = {}
+        self._tools = ToolRouting(run.router)
         self._lock = threading.Lock()
+
+    def model(self, model: Model) -> TracedModel:
+        """`model` for this run: traced, on connections of the run's own (see `_on_run_connections`)."""
+        if isinstance(model, TracedModel):
+            return model
+        return TracedModel(self._on_run_connections(model), self.run)
+
+    def _on_run_connections(self, model: Model) -> Model:
+        """An OpenAI model whose client's connection pool byof may replace, as a copy calling
+        through a copy of that client with a pool of this run's own (one per client per run).
+        A pool the user built (`AsyncOpenAI(http_client=...)`) is theirs, and is used as it is."""
+        if type(model) not in (OpenAIResponsesModel, OpenAIChatCompletionsModel):
+            return model
+        client = getattr(model, "_client", None)
+        if not isinstance(client, AsyncOpenAI) or not _replaceable_pool(client):
+            return model
+        with self._lock:
+            known = self._clients.get(id(client))
+            if known is None:
+                own = client.copy(http_client=openai.DefaultAsyncHttpxClient())
+                known = self._clients[id(client)] = (client, own)
+        copied = copy.copy(model)
+        copied._client = known[1]
+        return copied
 
     def __call__(self, agent: Agent[Any]) -> Agent[Any]:
         with self._lock:
@@ -257,8 +366,8 @@ class AgentCloner:
             self._clones[id(agent)] = (agent, clone)
         object.__setattr__(clone, "__byof_clone__", True)
         if isinstance(agent.model, Model):
-            clone.model = TracedModel(agent.model, self.run)
-        clone.tools = [_routed_tool(t, self.run.router) for t in agent.tools]
+            clone.model = self.model(agent.model)
+        clone.tools = [self._tools.tool(t) for t in agent.tools]
         clone.handoffs = [self._handoff(h) for h in agent.handoffs]
         return clone
 
@@ -281,10 +390,10 @@ class AgentCloner:
         if isinstance(config, dict):
             config = RunConfig(**config)
         config = config or RunConfig()
-        model = TracedModel(config.model, self.run) if isinstance(config.model, Model) else config.model
+        model = self.model(config.model) if isinstance(config.model, Model) else config.model
         provider = self._own_provider() if owned else config.model_provider
         if not isinstance(provider, TracedProvider):
-            provider = TracedProvider(provider, self.run)
+            provider = TracedProvider(provider, self)
         return dataclasses.replace(config, model=model, model_provider=provider)
 
     def _own_provider(self) -> MultiProvider:
@@ -294,13 +403,24 @@ class AgentCloner:
             return self._provider
 
     async def aclose(self) -> None:
-        """Close the provider the run made (its cached models' connections), as the SDK would."""
-        if self._provider is None:
-            return
-        try:
-            await self._provider.aclose()
-        except Exception as exc:  # like the SDK: a failed close must not hide the run's outcome
-            logger.warning("closing the run's model provider failed: %s", exc)
+        """Close the provider the run made (its cached models' connections), as the SDK would,
+        and the connection pools the run opened."""
+        closing: list[tuple[str, Callable[[], Any]]] = [
+            (f"client {own.base_url}", own.close) for _, own in self._clients.values()
+        ]
+        if self._provider is not None:
+            closing.insert(0, ("model provider", self._provider.aclose))
+        for what, close in closing:
+            try:
+                await close()
+            except Exception as exc:  # like the SDK: a failed close must not hide the run's outcome
+                logger.warning("closing the run's %s failed: %s", what, exc)
+
+
+def _replaceable_pool(client: AsyncOpenAI) -> bool:
+    """Whether `client`'s connection pool is one the SDK or the OpenAI client made (not the user)."""
+    pool = getattr(client, "_client", None)
+    return isinstance(pool, AsyncHttpxClientWrapper) or pool is shared_http_client()
 
 
 def cloner_for(run: RunContext) -> AgentCloner:
