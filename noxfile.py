@@ -69,6 +69,7 @@ ADAPTERS: dict[str, Adapter] = {
         tests=(
             "tests/test_openai_agents_conformance.py",
             "tests/test_openai_agents.py",
+            "tests/test_openai_agents_patterns.py",
             "tests/test_openai_agents_seams.py",
             "tests/test_examples.py",
             "tests/test_benchmarks.py",

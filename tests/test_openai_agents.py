@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("agents")
 
 import flyte
+import openai
 from agents import (
     Agent,
     CodeInterpreterTool,
@@ -676,3 +677,267 @@ def test_concurrent_runs_of_one_agent_from_a_parent_task() -> None:
     assert model_steps(rec) == 6
     after = snapshot(agent)
     assert after == before, first_difference(before, after)
+
+
+# -- the run context: tool writes come back -----------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Cart:
+    owner: str
+    items: list[str] = dataclasses.field(default_factory=list)
+    coupon: str | None = None
+
+
+@function_tool
+def add_item(ctx: RunContextWrapper[Cart], item: str) -> str:
+    """Put an item in the cart."""
+    ctx.context.items.append(item)
+    return f"{item} added"
+
+
+@function_tool
+async def apply_coupon(ctx: RunContextWrapper[Cart], code: str) -> str:
+    """Apply a coupon."""
+    ctx.context.coupon = code
+    return f"{code} applied"
+
+
+@function_tool
+def checkout(ctx: RunContextWrapper[Cart]) -> str:
+    """Check the cart out."""
+    cart = ctx.context
+    return f"{cart.owner}: {', '.join(cart.items)} with {cart.coupon}"
+
+
+def cart_agent(name: str, script: Script) -> Agent[Cart]:
+    return Agent[Cart](name=name, model=ScriptedAgentsModel(script), tools=[add_item, apply_coupon, checkout])
+
+
+CART_TURNS = [
+    calls(("add_item", {"item": "tea"}), ("apply_coupon", {"code": "TEA10"})),
+    call("checkout"),
+    say("{last}"),
+]
+
+
+@pytest.mark.parametrize("mode", ["task", "trace"])
+def test_parallel_tool_writes_to_the_context_reach_later_tools_and_the_caller(mode: str) -> None:
+    agent = cart_agent(f"cart_{mode}", Script(CART_TURNS))
+    raw_cart = Cart("ada")
+    raw = Runner.run_sync(agent, "buy tea", context=raw_cart).final_output
+    assert raw == "ada: tea with TEA10"
+    options = {"context_type": Cart, "return_result": True}
+    task = byof.wrap(agent, env=env(), name=agent.name, tools=mode, adapter_options=options)
+    with record_flyte() as rec:
+        out = run(task, prompt="buy tea", context={"owner": "ada"})
+    assert out["output"] == raw and out["context"] == dataclasses.asdict(raw_cart)
+    launched = 1 if mode == "task" else 0
+    assert [tasks(rec, agent.name, t) for t in ("add_item", "apply_coupon", "checkout")] == [launched] * 3
+    if mode == "trace":
+        assert len(rec.steps_named(f"{agent.name}__add_item")) == 1
+
+
+@function_tool
+def rename(ctx: RunContextWrapper[dict], name: str) -> str:
+    """Rename the user, forgetting their nickname."""
+    ctx.context["name"] = name
+    del ctx.context["nickname"]
+    return "renamed"
+
+
+def test_a_dict_context_gets_keys_set_and_deleted() -> None:
+    agent = Agent(
+        name="renamer",
+        model=ScriptedAgentsModel(Script([call("rename", name="Grace"), say("ok")])),
+        tools=[rename],
+    )
+    task = byof.wrap(agent, env=env(), name="renamer", adapter_options={"return_result": True})
+    with record_flyte() as rec:
+        out = run(task, prompt="call me Grace", context={"name": "Ada", "nickname": "A", "tier": 2})
+    assert out["context"] == {"name": "Grace", "tier": 2} and tasks(rec, "renamer", "rename") == 1
+
+
+@function_tool
+def reserve(ctx: RunContextWrapper[Cart], item: str) -> str:
+    """Reserve an item, which is out of stock."""
+    ctx.context.items.append(item)
+    raise LookupError(f"{item} is out of stock")
+
+
+@pytest.mark.parametrize("mode", ["task", "trace"])
+def test_a_tool_that_writes_and_then_fails(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    script = Script([call("reserve", item="tea"), call("checkout"), say("{last}")])
+    agent = Agent[Cart](name=f"reserve_{mode}", model=ScriptedAgentsModel(script), tools=[reserve, checkout])
+    raw = Runner.run_sync(agent, "reserve tea", context=Cart("ada")).final_output
+    assert raw == "ada: tea with None", "raw, the write stays although the tool failed"
+    task = byof.wrap(agent, env=env(), name=agent.name, tools=mode, adapter_options={"context_type": Cart})
+    with caplog.at_level(logging.WARNING, logger="byof.tools"):
+        out = run(task, prompt="reserve tea", context={"owner": "ada"})
+    lost = [r.getMessage() for r in caplog.records if "then raised" in r.getMessage()]
+    if mode == "trace":  # in-process, on the live context: nothing is lost
+        assert out == raw and lost == []
+    else:  # its task's copy of the context is gone with the failure, and byof says so
+        assert out == "ada:  with None"
+        assert len(lost) == 1 and "'reserve'" in lost[0] and "(items)" in lost[0] and '"trace"' in lost[0]
+
+
+def test_a_retried_run_replays_a_tools_context_writes_from_the_journal() -> None:
+    failed = {"done": False}
+
+    def fail_third_call_once(request: Any) -> None:
+        if request.turn == 2 and not failed["done"]:
+            failed["done"] = True
+            raise ConnectionError("model endpoint dropped the connection")
+
+    script = Script(CART_TURNS, on_respond=fail_third_call_once)
+    agent = cart_agent("cart_retry", script)
+    task = byof.wrap(agent, env=env(), name="cart_retry", retries=1, adapter_options={"context_type": Cart})
+    with record_flyte() as rec:
+        assert run(task, prompt="buy tea", context={"owner": "ada"}) == "ada: tea with TEA10"
+    assert failed["done"] and len(rec.tasks_named(".cart_retry")) == 2, "the run was retried"
+    assert tasks(rec, "cart_retry", "add_item") == 1 and tasks(rec, "cart_retry", "checkout") == 1, (
+        "the retry replayed the tools from the journal, with their writes"
+    )
+
+
+class Slotted:
+    """A context with no attributes byof can read or set."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Slotted) and other.count == self.count
+
+
+def test_a_change_to_a_context_byof_cannot_read_is_an_error_in_a_task_only() -> None:
+    from byof.adapters.openai_agents_context import Snapshot
+    from byof.errors import ToolRoutingError
+
+    context = Slotted()
+    before = Snapshot(context)
+    context.count = 1
+    assert before.writes("bump", context, "ok", in_process=True) == "ok", "live: nothing to carry"
+    with pytest.raises(
+        ToolRoutingError, match=r"tool 'bump' changed the run context, a Slotted.*\"bump\": \"trace\""
+    ):
+        before.writes("bump", context, "ok", in_process=False)
+    assert Snapshot(context).writes("bump", context, "ok", in_process=False) == "ok", "unchanged: fine"
+
+
+# -- every input Runner.run takes per run -------------------------------------------------------------
+
+
+def test_a_task_without_prompt_or_input_items_says_what_it_needs() -> None:
+    task = byof.wrap(
+        Agent(name="empty", model=ScriptedAgentsModel(Script([say("hi")]))), env=env(), name="empty"
+    )
+    with pytest.raises(Exception, match="needs a prompt or input items") as failed:
+        run(task)
+    assert failed.value.code == "ValueError"
+
+
+def test_starting_agent_must_name_an_agent_of_the_tree() -> None:
+    billing = Agent(name="billing", model=ScriptedAgentsModel(Script([say("billing here")])))
+    triage = Agent(
+        name="triage", model=ScriptedAgentsModel(Script([say("triage here")])), handoffs=[handoff(billing)]
+    )
+    task = byof.wrap(triage, env=env(), name="start_at")
+    assert run(task, prompt="hi", starting_agent="billing") == "billing here"
+    with pytest.raises(Exception, match=r"starting_agent='shipping': no agent .*known: 'triage', 'billing'"):
+        run(task, prompt="hi", starting_agent="shipping")
+
+
+def test_max_turns_per_run_stops_the_run_as_the_sdk_does() -> None:
+    from agents import MaxTurnsExceeded
+
+    script = Script(by_prompt={p: [call("add", a=1, b=1), say("{last}")] for p in ("raw", "wrapped", "free")})
+    agent = Agent(name="turns", model=ScriptedAgentsModel(script), tools=[add])
+    with pytest.raises(MaxTurnsExceeded):
+        Runner.run_sync(agent, "raw", max_turns=1)
+    task = byof.wrap(agent, env=env(), name="turns")
+    with pytest.raises(Exception) as failed:
+        run(task, prompt="wrapped", max_turns=1)
+    assert failed.value.code == "MaxTurnsExceeded"
+    assert run(task, prompt="free") == "2", "the next run has the default again"
+
+
+def test_run_config_input_sets_per_run_fields_over_the_adapter_options_config() -> None:
+    script = Script([say("from {prompt}")])
+    provider = ScriptProvider(script)
+    agent = Agent(name="configured", model="agent-model")
+    config = RunConfig(model_provider=provider, workflow_name="base")
+    task = byof.wrap(agent, env=env(), name="configured", adapter_options={"run_config": config})
+    with record_flyte() as rec:
+        out = run(
+            task,
+            prompt="hi",
+            run_config={"model": "run-model", "group_id": "chat-7", "model_settings": {"temperature": 0.1}},
+        )
+    assert out == "from hi" and model_steps(rec, "run-model") == 1 and script.requests[0].model == "run-model"
+    with pytest.raises(
+        Exception, match=r"model_provider cannot be given per run .*adapter_options\['run_config'\]"
+    ):
+        run(task, prompt="hi", run_config={"model_provider": "x"})
+
+
+def test_previous_response_and_conversation_ids_reach_the_responses_api() -> None:
+    # The scripted server keeps no server-side state: it records such a request, then refuses it.
+    with ScriptedOpenAIServer(Script([say("continued")])) as server:
+        client = AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, max_retries=0)
+        agent = Agent(name="continued", model=OpenAIResponsesModel(model="gpt-4o-mini", openai_client=client))
+        task = byof.wrap(agent, env=env(), name="continued")
+        for ids in ({"previous_response_id": "resp_123"}, {"conversation_id": "conv_9"}):
+            with pytest.raises(Exception, match="scripted models are stateless"):
+                run(task, prompt="go on", **ids)
+        bodies = [r["body"] for r in server.requests]
+    assert bodies[0]["previous_response_id"] == "resp_123" and bodies[1]["conversation"] == "conv_9"
+
+
+# -- raw and wrapped runs in one process ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["name", "responses", "chat"])
+def test_raw_and_wrapped_runs_take_turns_in_one_process(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An HTTP connection belongs to the event loop that opened it. The SDK's shared client (a model
+    # given by name) and a client the user made are used by raw runs on one loop and by the Flyte
+    # task on another: byof's runs must neither fail on the raw runs' connections nor leave theirs.
+    from agents.models.openai_provider import shared_http_client
+
+    turns = [call("add", a=2, b=3), say("five: {last}")]
+    with ScriptedOpenAIServer(Script(turns)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        client = AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, max_retries=0)
+        models = {"responses": OpenAIResponsesModel, "chat": OpenAIChatCompletionsModel}
+        model = models[kind]("gpt-4o-mini", client) if kind in models else "gpt-4o-mini"
+        agent = Agent(name=f"mixed_{kind}", model=model, tools=[add])
+        task = byof.wrap(agent, env=env(), name=agent.name)
+        pool = client._client
+        answers = []
+        with record_flyte() as rec:
+            for step in ("raw", "wrapped", "raw", "wrapped", "wrapped"):
+                answers.append(
+                    Runner.run_sync(agent, "2+3").final_output if step == "raw" else run(task, prompt="2+3")
+                )
+        assert answers == ["five: 5"] * 5 and len(server.requests) == 10
+    assert model_steps(rec, "gpt-4o-mini") == 6 and tasks(rec, agent.name, "add") == 3
+    assert client._client is pool and not client.is_closed(), "the user's client is untouched and open"
+    assert not shared_http_client().is_closed, "so is the SDK's shared one"
+
+
+def test_a_connection_pool_the_user_built_is_used_as_it_is() -> None:
+    seen: list[str] = []
+
+    async def log(request: Any) -> None:
+        seen.append(request.url.path)
+
+    with ScriptedOpenAIServer(Script([say("pooled")])) as server:
+        pool = openai.DefaultAsyncHttpxClient(event_hooks={"request": [log]})
+        client = AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, http_client=pool)
+        agent = Agent(name="own_pool", model=OpenAIResponsesModel(model="gpt-4o-mini", openai_client=client))
+        assert run(byof.wrap(agent, env=env(), name="own_pool"), prompt="hi") == "pooled"
+    assert seen == ["/v1/responses"] and client._client is pool

@@ -20,15 +20,19 @@ import pytest
 pytest.importorskip("agents")
 
 import flyte
+import openai
 from agents import (
     Agent,
     FunctionTool,
     ModelSettings,
+    OpenAIChatCompletionsModel,
+    OpenAIResponsesModel,
     RunConfig,
     RunContextWrapper,
     RunHooks,
     Runner,
     function_tool,
+    handoff,
     set_tracing_disabled,
 )
 from agents.models.interface import Model, ModelProvider, ModelTracing
@@ -207,6 +211,28 @@ def test_model_and_provider_hooks_the_traced_wrappers_forward() -> None:
         assert name in vars(Model), f"Model.{name} is gone"
     assert "aclose" in vars(ModelProvider) and "get_model" in vars(ModelProvider)
     assert {"model", "model_provider"} <= {f.name for f in dataclasses.fields(RunConfig)}
+
+
+def test_a_handoff_object_keeps_a_reference_to_its_agent() -> None:
+    # Worker discovery and starting_agent follow handoff(agent=...) to its agent through it.
+    target = Agent(name="target")
+    assert handoff(target)._agent_ref() is target
+
+
+def test_openai_models_keep_their_client_where_the_run_swaps_its_pool() -> None:
+    """A run's OpenAI models call through a copy of the client with a pool of the run's own: the
+    model keeps its client in `_client`, and the pools byof may replace are recognisable."""
+    from agents.models.openai_provider import shared_http_client
+    from openai import AsyncOpenAI
+    from openai._base_client import AsyncHttpxClientWrapper
+
+    client = AsyncOpenAI(api_key="k", base_url="http://127.0.0.1:9/v1")
+    for cls in (OpenAIResponsesModel, OpenAIChatCompletionsModel):
+        assert cls("m", client)._client is client
+    assert isinstance(client._client, AsyncHttpxClientWrapper), "the pool an OpenAI client makes itself"
+    assert shared_http_client() is shared_http_client(), "the SDK shares one pool process-wide"
+    own = client.copy(http_client=openai.DefaultAsyncHttpxClient())
+    assert own._client is not client._client and str(own.base_url) == str(client.base_url)
 
 
 def test_sdk_scripted_model_replays_a_response_as_a_stream() -> None:
