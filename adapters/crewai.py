@@ -3,13 +3,15 @@
 Each kickoff runs on a copy of the Crew or Agent (see crewai_seams.py): LLM calls, the manager
 LLM's included, are trace steps and tool calls child tasks, and the user's objects are untouched.
 
-Task inputs: `prompt` (for an Agent: its kickoff message; for a Crew: available to task
-descriptions as `{prompt}`) and `inputs` (the kickoff inputs mapping interpolated into the crew's
-tasks and agents). Output: the raw text, or the structured output (`output_pydantic`,
-`output_json`) as JSON data when the last task declares one.
+Task inputs, what a kickoff takes per run: for a Crew, `inputs` (the kickoff inputs mapping
+interpolated into the crew's tasks and agents) and `prompt` (available to them as `{prompt}`); for
+an Agent, `prompt` and/or `messages` (a list of LLM messages; the prompt, if any, follows them as a
+user message). Output: the raw text, or the structured output as JSON data when the last task
+declares `output_pydantic`/`output_json`, or an Agent is given a `response_format`.
 
-adapter_options: `entry` = "kickoff" (default) or "kickoff_async". A streaming crew's stream
-runs to its end in the task, which returns the final output.
+adapter_options: `entry` = "kickoff" (default) or "kickoff_async"; `response_format` (a pydantic
+model, an Agent's `kickoff(..., response_format=...)`). A streaming crew's stream runs to its end
+in the task, which returns the final output.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def byof_detect(agent: Any) -> str | None:
     return None
 
 
-def _structured(agent: Any) -> bool:
+def _structured(agent: Any, options: Mapping[str, Any]) -> bool:
+    if options.get("response_format") is not None:
+        return True
     tasks = getattr(agent, "tasks", None) or []
     last = tasks[-1] if tasks else None
     return last is not None and (last.output_pydantic is not None or last.output_json is not None)
@@ -56,9 +60,20 @@ def _structured(agent: Any) -> bool:
 def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
     if adapter != NAME:
         return None
+    from crewai import Crew
+
+    if isinstance(agent, Crew):
+        if options.get("response_format") is not None:
+            raise ValueError(
+                "adapter_options response_format is for a single crewai Agent's kickoff; a Crew's "
+                "structured output comes from its last task's output_pydantic or output_json"
+            )
+        per_run = Param("inputs", typing.Optional[dict], None)  # noqa: UP045 - a runtime type for Flyte
+    else:
+        per_run = Param("messages", typing.Optional[list[dict]], None)  # noqa: UP045
     return TaskSignature(
-        params=(Param("prompt", str, ""), Param("inputs", typing.Optional[dict], None)),  # noqa: UP045
-        output=dict if _structured(agent) else str,
+        params=(Param("prompt", str, ""), per_run),
+        output=dict if _structured(agent, options) else str,
     )
 
 
@@ -84,6 +99,9 @@ def _output(result: Any, structured: bool) -> Any:
             return to_jsonable(result.pydantic)
         if getattr(result, "json_dict", None) is not None:
             return to_jsonable(result.json_dict)
+        raise ValueError(
+            f"the kickoff gave no structured output to return, only text: {str(result.raw)[:200]!r}"
+        )
     return str(result.raw)
 
 
@@ -103,12 +121,26 @@ async def _streamed(result: Any, entry: str) -> Any:
     return result.result
 
 
+def _messages(inputs: dict[str, Any]) -> str | list[dict[str, Any]]:
+    """An Agent's kickoff messages: the `messages` given, then the prompt as a user message."""
+    messages, prompt = inputs.get("messages"), inputs.get("prompt") or ""
+    if messages is None:
+        if not prompt:
+            raise ValueError(
+                "a CrewAI Agent's task needs a prompt or messages (what the agent kicks off with)"
+            )
+        return prompt
+    return [*messages, {"role": "user", "content": prompt}] if prompt else list(messages)
+
+
 async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     from crewai import Crew
 
-    entry = run.options.adapter_options.get("entry", "kickoff")
+    options = run.options.adapter_options
+    entry = options.get("entry", "kickoff")
     if entry not in ("kickoff", "kickoff_async"):
         raise ValueError(f"adapter_options entry={entry!r} is not one of kickoff, kickoff_async")
+    structured = _structured(agent, options)
     if isinstance(agent, Crew):
         kickoff_inputs = {
             **({"prompt": inputs["prompt"]} if inputs.get("prompt") else {}),
@@ -118,14 +150,13 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
             result = await drive(agent.kickoff, inputs=kickoff_inputs)
         else:
             result = await agent.kickoff_async(inputs=kickoff_inputs)
-        return _output(await _streamed(result, entry), _structured(agent))
-    if not inputs.get("prompt"):
-        raise ValueError("a CrewAI Agent's task needs a prompt (the message the agent kicks off with)")
+        return _output(await _streamed(result, entry), structured)
+    messages, response_format = _messages(inputs), options.get("response_format")
     if entry == "kickoff":
-        result = await drive(agent.kickoff, inputs["prompt"])
+        result = await drive(agent.kickoff, messages, response_format=response_format)
     else:
-        result = await agent.kickoff_async(inputs["prompt"])
-    return _output(result, False)
+        result = await agent.kickoff_async(messages, response_format=response_format)
+    return _output(result, structured)
 
 
 @hookimpl

@@ -70,11 +70,24 @@ def _runs_tools(available_functions: Any) -> bool:
     )
 
 
+# A native provider's API clients (OpenAI, Anthropic, Azure, Bedrock, ...) and how it builds them.
+_CLIENTS = (("_client", "_build_sync_client"), ("_async_client", "_build_async_client"))
+
+
+def _own_clients(llm: BaseLLM, traced: BaseLLM) -> None:
+    """Give the run's copy API clients of its own, built as the LLM builds them: a shallow copy
+    would share the user's, whose connections belong to the event loop of the user's own runs
+    (an async kickoff outside byof, then a wrapped one, would fail) and which the run would open."""
+    for client, build in _CLIENTS:
+        if getattr(llm, client, None) is not None and callable(getattr(type(llm), build, None)):
+            setattr(traced, client, getattr(traced, build)())
+
+
 def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
     """A shallow copy of `llm`, for one run, whose calls are trace steps.
 
     The calls run as the copy (`self` is the copy), so what CrewAI sets on the run's LLM, e.g.
-    `stream` for a streaming crew, applies, and its token counts are the run's own (an LLM
+    `stream` for a streaming crew, applies, its API clients and token counts are the run's own (an LLM
     calling itself again stays inside its step: the tracer sees to that). A call whose
     `available_functions` include tools is not traced, since a trace may not contain tasks: it
     runs as it is, and byof logs a warning naming the LLM once.
@@ -82,6 +95,7 @@ def traced_llm(llm: BaseLLM, run: RunContext) -> BaseLLM:
     traced = copy.copy(llm)
     if isinstance(getattr(llm, "_token_usage", None), dict):
         traced._token_usage = dict(llm._token_usage)
+    _own_clients(llm, traced)
     original_call = functools.partial(type(llm).call, traced)
     original_acall = functools.partial(type(llm).acall, traced)
 

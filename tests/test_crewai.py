@@ -657,3 +657,88 @@ def test_a_wrapped_run_never_prompts_and_writes_only_crewais_storage(
     assert {f.split(".db")[0] for f in built} == {str(outputs)}  # with -wal and -shm in 1.15.0
     assert files(Path(CREWAI_HOME)) == crewai_home
     assert not any(p.exists() for p in elsewhere)
+
+
+# -- a YAML crew, as CrewAI's project template writes one ---------------------------------------------
+
+
+@pytest.mark.parametrize("entry", ["kickoff", "kickoff_async"])
+def test_yaml_crew_with_task_context_and_kickoff_inputs_matches_the_raw_kickoff(
+    entry: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/yaml_crew: agents and tasks from YAML with {placeholders}, a tool, a task that takes
+    another's output as context, a @before_kickoff hook, and the LLM named in the YAML (reached
+    through OPENAI_BASE_URL, as the template's .env sets it). The raw kickoff runs first in this
+    process, on its own event loop for kickoff_async: the wrapped run must not use its connections."""
+    from yaml_crew.crew import ResearchCrew
+
+    turns = {
+        "Research flyte in the notes as of 2026.": [
+            call("search_notes", topic="flyte"),
+            say("Facts: {last}"),
+        ],
+        "Review the research and write a report on flyte for ops.": [say("Report for ops: {prompt}")],
+    }
+    inputs = {"topic": "flyte", "audience": "ops"}
+    with ScriptedOpenAIServer(Script(by_prompt=turns)) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        raw_crew = ResearchCrew().crew()
+        if entry == "kickoff":
+            raw = kickoff(raw_crew, **inputs)
+        else:
+            raw = str(asyncio.run(raw_crew.kickoff_async(inputs=inputs)).raw)
+            crewai_event_bus.flush()
+        assert "Flyte 2 runs tasks in containers" in raw, "the report's context holds the research"
+        raw_bodies = [r["body"] for r in server.requests]
+        crew = ResearchCrew().crew()
+        before = snapshot(crew)
+        name = f"yaml_research_{entry}"
+        task = byof.wrap(crew, env=env(), name=name, adapter_options={"entry": entry})
+        with record_flyte() as rec:
+            assert run(task, inputs=inputs) == raw
+        wrapped_bodies = [r["body"] for r in server.requests][len(raw_bodies) :]
+    assert wrapped_bodies == raw_bodies, "the LLM was asked exactly what the raw kickoff asked"
+    assert tasks(rec, name, "search_notes") == 1 and model_steps(rec, "gpt-4o-mini") == 3
+    after = snapshot(crew)
+    assert after == before, first_difference(before, after)
+
+
+# -- a single agent's kickoff arguments --------------------------------------------------------------
+
+
+class Verdict(BaseModel):
+    topic: str
+    durable: bool
+
+
+def test_single_agent_with_messages_and_a_response_format_matches_the_raw_kickoff() -> None:
+    # The history holds an assistant turn already: the model's answers start at turn 2.
+    turns = [say("never"), call("search", query="flyte"), say('{"topic": "flyte", "durable": true}')]
+    script = Script(turns)
+    solo = agent(ScriptedLLM(script, function_calling=True), tools=[Search()])
+    history = [
+        {"role": "user", "content": "We are choosing an orchestrator."},
+        {"role": "assistant", "content": "Which one are you looking at?"},
+    ]
+    raw = solo.kickoff([*history, {"role": "user", "content": "Is flyte durable?"}], response_format=Verdict)
+    assert raw.pydantic == Verdict(topic="flyte", durable=True)
+    raw_requests = list(script.requests)
+    task = byof.wrap(solo, env=env(), name="solo_verdict", adapter_options={"response_format": Verdict})
+    with record_flyte() as rec:
+        assert run(task, messages=history, prompt="Is flyte durable?") == {"topic": "flyte", "durable": True}
+    assert script.requests[len(raw_requests) :] == raw_requests
+    assert tasks(rec, "solo_verdict", "search") == 1 and model_steps(rec) == 2
+
+
+def test_kickoff_inputs_go_to_a_crew_and_messages_to_an_agent_only() -> None:
+    solo = agent(ScriptedLLM(Script([say("hi")])))
+    assert [
+        p.name
+        for p in byof.wrapping.wrapped_agent(byof.wrap(solo, env=env(), name="solo_sig")).signature.params
+    ] == [
+        "prompt",
+        "messages",
+    ]
+    with pytest.raises(ValueError, match="response_format is for a single crewai Agent"):
+        byof.wrap(crew_of(solo), env=env(), name="crew_format", adapter_options={"response_format": Verdict})
