@@ -3,14 +3,16 @@
 Each run works on a copy of the agent tree (see smolagents_seams.py): every agent's model calls
 are trace steps and its tool calls child tasks, also the calls a CodeAgent's code makes.
 
-Task inputs: `prompt` (the task of `agent.run(task)`), `additional_args` (JSON data the agent's
-code or tools can use by name), `reset` (False continues a conversation) and `memory` (the steps
-of an earlier run to continue from, with `reset=False`). Output: the final answer, typed by the
-`final_answer` tool's output type (text for "any"); with adapter_options `return_memory=True`, a
-dict with the output and the run's memory steps as JSON.
+Task inputs, what `agent.run(...)` takes per run as data: `prompt` (the task), `additional_args`
+(JSON data the agent's code or tools can use by name), `max_steps`, `reset` (False continues a
+conversation) and `memory` (the steps of an earlier run to continue from, with `reset=False`).
+Output: the final answer, typed by the `final_answer` tool's output type (text for "any"); with
+`return_full_result` (the agent's own setting, or adapter_options) the run's `RunResult` as a dict;
+with adapter_options `return_memory=True`, a dict with the output and the run's memory steps.
 
 adapter_options: `entry` = "run" (default) or "stream" (`agent.run(task, stream=True)`: the
-steps stream inside the task, and the final answer is its output), `max_steps`, `return_memory`.
+steps stream inside the task, and the final answer is its output), `max_steps` (the default),
+`return_full_result`, `return_memory`.
 """
 
 from __future__ import annotations
@@ -60,18 +62,32 @@ def _answer_type(agent: Any) -> Any:
     return _OUTPUT_TYPES.get(getattr(final, "output_type", "any"), str)
 
 
+def _full_result(agent: Any, options: Mapping[str, Any]) -> bool:
+    """Whether the run returns smolagents' RunResult: as `agent.run` would (the agent's own
+    `return_full_result`), unless adapter_options say otherwise; a stream gives no RunResult."""
+    if options.get("entry", "run") == "stream":
+        if options.get("return_full_result"):
+            raise ValueError(
+                "adapter_options return_full_result needs entry='run': a streamed run gives no RunResult"
+            )
+        return False
+    return bool(options.get("return_full_result", getattr(agent, "return_full_result", False)))
+
+
 @hookimpl
 def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
     if adapter != NAME:
         return None
+    as_dict = options.get("return_memory") or _full_result(agent, options)
     return TaskSignature(
         params=(
             Param("prompt", str, ""),
             Param("additional_args", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
+            Param("max_steps", typing.Optional[int], None),  # noqa: UP045
             Param("reset", bool, True),
             Param("memory", typing.Optional[list[dict]], None),  # noqa: UP045
         ),
-        output=dict if options.get("return_memory") else _answer_type(agent),
+        output=dict if as_dict else _answer_type(agent),
     )
 
 
@@ -94,7 +110,7 @@ def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
 
 
 def _drive(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
-    """Run the agent (sync, as smolagents is) and return its final answer."""
+    """Run the agent (sync, as smolagents is): its final answer, or its RunResult if it gives one."""
     from smolagents.memory import FinalAnswerStep
 
     if entry == "stream":
@@ -103,8 +119,7 @@ def _drive(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
             if isinstance(step, FinalAnswerStep):
                 final = step.output
         return final
-    result = agent.run(prompt, **kwargs)
-    return result.output if type(result).__name__ == "RunResult" else result
+    return agent.run(prompt, **kwargs)
 
 
 async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
@@ -122,22 +137,26 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
         if reset:
             raise ValueError("memory continues an earlier run's conversation: pass reset=False with it")
         agent.memory.steps = load(inputs["memory"])
+    full = _full_result(agent, options)
+    agent.return_full_result = full  # the run's copy: how smolagents before 1.21 is told
     kwargs = {
         "reset": reset,
         "additional_args": inputs.get("additional_args") or None,
-        "max_steps": options.get("max_steps"),
+        "max_steps": inputs.get("max_steps") or options.get("max_steps"),
     }
     copier = run.state.get(NAME)
     try:
         # A worker thread: smolagents' loop blocks, and its tool and model calls find their
         # way back to this task's loop (byof's router and tracer see to that).
-        answer = await drive(_drive, agent, prompt, entry, kwargs)
+        result = await drive(_drive, agent, prompt, entry, kwargs)
     finally:
         if copier is not None:
             await drive(copier.cleanup)
+    answer = result.output if full else result
+    data: dict[str, Any] = to_jsonable(result) if full else {"output": to_jsonable(answer)}
     if options.get("return_memory"):
-        return {"output": to_jsonable(answer), "memory": dump(agent.memory.steps)}
-    return to_output(answer, _answer_type(agent))
+        return {**data, "memory": dump(agent.memory.steps)}
+    return data if full else to_output(answer, _answer_type(agent))
 
 
 @hookimpl

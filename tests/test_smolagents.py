@@ -502,3 +502,154 @@ def test_a_model_without_generate_is_said_to_be_untraced(caplog: pytest.LogCaptu
     with caplog.at_level("WARNING", logger="byof.tools"):
         RunCopier(router).agent(agent)  # type: ignore[arg-type]
     assert "has no generate(), the method byof traces" in caplog.text
+
+
+# -- the multi-agent example: a CodeAgent manager and a web-search ToolCallingAgent -------------------
+
+PAGES = {"https://flyte.org/history": "Flyte was open-sourced by Lyft in January 2020."}
+
+
+@tool
+def web_search(query: str) -> str:
+    """Search the web.
+
+    Args:
+        query: what to look for
+    """
+    ran("web_search")
+    return "[Flyte history](https://flyte.org/history)" if "flyte" in query.lower() else "no results"
+
+
+@tool
+def visit_webpage(url: str) -> str:
+    """Read a web page as text.
+
+    Args:
+        url: the page's address
+    """
+    ran("visit_webpage")
+    return PAGES.get(url, "404")
+
+
+WEB_TASK = "Find the year flyte was open-sourced"
+MULTI_AGENT = {
+    # The web agent's conversation starts from the task the manager gives it.
+    WEB_TASK: [
+        call("web_search", query="flyte open source year"),
+        call("visit_webpage", url="https://flyte.org/history"),
+        call("final_answer", answer="2020, per flyte.org/history"),
+    ],
+}
+MANAGER = [
+    say(
+        f'Thought: ask the web agent.\n<code>\nfound = web_search_agent(task="{WEB_TASK}")\nprint(found)\n</code>'
+    ),
+    say(
+        "Thought: count the years.\n<code>\nimport math\nfinal_answer(f'{2026 - 2020} years, so {math.floor(6 / 2)} releases')\n</code>"
+    ),
+]
+
+
+def test_multi_agent_example_matches_the_raw_run() -> None:
+    """The docs' shape: one OpenAIServerModel shared by a CodeAgent manager (with authorized
+    imports) and the ToolCallingAgent it manages, whose tools search and visit pages."""
+    with ScriptedOpenAIServer(Script(MANAGER, by_prompt=MULTI_AGENT)) as server:
+        model = OpenAIServerModel(model_id="gpt-4o-mini", api_base=server.base_url, api_key=server.api_key)
+        web_agent = ToolCallingAgent(
+            tools=[web_search, visit_webpage],
+            model=model,
+            max_steps=10,
+            name="web_search_agent",
+            description="Runs web searches for you. Give it your query as an argument.",
+            verbosity_level=0,
+        )
+        manager = CodeAgent(
+            tools=[],
+            model=model,
+            managed_agents=[web_agent],
+            additional_authorized_imports=["math"],
+            verbosity_level=0,
+        )
+        question = "How many years ago was flyte open-sourced?"
+        raw = manager.run(question)
+        assert raw == "6 years, so 3 releases"
+        raw_bodies = [r["body"] for r in server.requests]
+        before = client_aside(snapshot(manager))
+        bodies.clear()
+        with record_flyte() as rec:
+            assert run(byof.wrap(manager, env=env(), name="multi"), prompt=question) == raw
+        wrapped_bodies = [r["body"] for r in server.requests][len(raw_bodies) :]
+    assert wrapped_bodies == raw_bodies, "the model was asked what it was asked raw"
+    for tool_name in ("web_search", "visit_webpage"):
+        assert tasks(rec, "multi", f"web_search_agent__{tool_name}") == 1 and bodies[tool_name] == 1
+    assert model_steps(rec, "gpt-4o-mini") == 5
+    after = client_aside(snapshot(manager))
+    assert after == before, first_difference(before, after)
+
+
+# Reached from the model, and no state of the agent: its API client, whose pool of connections a
+# run uses as a raw run does (smolagents calls models synchronously; an HTTP client serves any
+# thread), and the logging module's registry of every logger in the process.
+_ASIDE = ("client", "loggerDict")
+
+
+def client_aside(snap: Any) -> Any:
+    """`snap` without the model's API client and the process's logger registry (see _ASIDE)."""
+    if isinstance(snap, list):
+        return [
+            (item[0], "<aside>")
+            if isinstance(item, tuple) and len(item) == 2 and item[0] in _ASIDE
+            else client_aside(item)
+            for item in snap
+        ]
+    if isinstance(snap, tuple):
+        return tuple(client_aside(item) for item in snap)
+    return snap
+
+
+# -- what agent.run takes per run, and what it returns ----------------------------------------------
+
+
+def test_max_steps_per_run_ends_the_run_as_smolagents_does() -> None:
+    # Out of steps, smolagents asks the model for a last answer: the script's second turn.
+    cut = [call("add", a=1, b=1), say("cut short: {last}")]
+    free = [call("add", a=1, b=1), call("add", a=2, b=2), say("done: {last}")]
+    script = Script(by_prompt={"raw": cut, "wrapped": cut, "free": free})
+    agent = ToolCallingAgent(tools=[add], model=ScriptedModel(script), verbosity_level=0)
+    raw = agent.run("raw", max_steps=1)
+    task = byof.wrap(agent, env=env(), name="per_run_steps")
+    with record_flyte() as rec:
+        assert run(task, prompt="wrapped", max_steps=1) == raw == "cut short: 2.0"
+        assert run(task, prompt="free") == "done: 4.0", "the next run has the agent's max_steps again"
+    assert tasks(rec, "per_run_steps", "add") == 3
+
+
+@pytest.mark.parametrize("where", ["agent", "adapter_options"])
+def test_full_result_as_the_agent_or_the_wrap_asks(where: str) -> None:
+    script = Script([call("add", a=2, b=3), say("five")])
+    on_agent = where == "agent"
+    agent = ToolCallingAgent(
+        tools=[add], model=ScriptedModel(script), verbosity_level=0, return_full_result=on_agent
+    )
+    raw = agent.run("add 2 and 3")
+    options = {} if on_agent else {"return_full_result": True}
+    task = byof.wrap(agent, env=env(), name=f"full_{where}", adapter_options=options)
+    out = run(task, prompt="add 2 and 3")
+    assert out["output"] == "five" and out["state"] == "success"
+    assert {"start_time", "end_time"} <= set(out["timing"])
+    if on_agent:  # raw gives the RunResult too: the same, as data
+        assert (raw.output, raw.state) == (out["output"], out["state"])
+        usage = raw.token_usage
+        assert (out["token_usage"]["input_tokens"], out["token_usage"]["output_tokens"]) == (
+            usage.input_tokens,
+            usage.output_tokens,
+        )
+    else:
+        assert raw == "five"
+    with pytest.raises(ValueError, match="return_full_result needs entry='run'"):
+        byof.wrap(
+            agent,
+            env=env(),
+            name="full_stream",
+            adapter_options={"entry": "stream", "return_full_result": True},
+        )
