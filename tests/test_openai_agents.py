@@ -837,7 +837,7 @@ def test_a_task_without_prompt_or_input_items_says_what_it_needs() -> None:
     )
     with pytest.raises(Exception, match="needs a prompt or input items") as failed:
         run(task)
-    assert failed.value.code == "ValueError"
+    assert type(byof.original_error(failed.value)) is ValueError
 
 
 def test_starting_agent_must_name_an_agent_of_the_tree() -> None:
@@ -861,7 +861,7 @@ def test_max_turns_per_run_stops_the_run_as_the_sdk_does() -> None:
     task = byof.wrap(agent, env=env(), name="turns")
     with pytest.raises(Exception) as failed:
         run(task, prompt="wrapped", max_turns=1)
-    assert failed.value.code == "MaxTurnsExceeded"
+    assert isinstance(byof.original_error(failed.value), MaxTurnsExceeded)
     assert run(task, prompt="free") == "2", "the next run has the default again"
 
 
