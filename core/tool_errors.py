@@ -100,7 +100,7 @@ def stand_in(path: str, message: str) -> BaseException:
     name = qualname.rsplit(".", 1)[-1] or "Error"
     cls = type(name, (_Rebuilt, ToolFailed), {"__module__": module, "__qualname__": qualname})
     exc = cls(path.replace(":", "."), message)
-    exc._byof_message = message  # type: ignore[attr-defined]
+    exc._byof_message = message
     return exc
 
 
