@@ -291,6 +291,9 @@ async def invoke(agent: Any, inputs: dict[str, Any], run: ByofRun) -> Any:
     options = dict(run.options.adapter_options)
     entry = options.get("entry", "run")
     kwargs = {
+        # Pydantic AI names an unnamed agent after the variable its run was called from: that
+        # would be this function's `agent`, set on the user's object.
+        "infer_name": False,
         "deps": _deps(agent, inputs.get("deps")),
         "message_history": ModelMessagesTypeAdapter.validate_python(inputs["message_history"])
         if inputs.get("message_history")

@@ -16,7 +16,7 @@ from byof.testing.script import Script
 
 
 def make_agent(script: Script, tools: conformance.KitTools) -> Any:
-    agent = Agent(scripted_model(script), name="kit")
+    agent = Agent(scripted_model(script))  # unnamed, as the docs build agents: a run must not name it
     for fn in tools.all:
         agent.tool_plain(fn)
     return agent

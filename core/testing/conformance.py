@@ -244,17 +244,31 @@ def check_schemas_unchanged(case: ConformanceCase) -> None:
 def check_not_mutated(case: ConformanceCase) -> None:
     """Wrapping and running the agent leaves the user's object exactly as it was.
 
-    The baseline is taken after one plain run of the agent, so caches a framework fills on first
-    use (LangGraph's compiled nodes, say) count as the framework's doing, not byof's.
+    Two comparisons. First, a fresh agent's public attributes (at every depth) before and after
+    wrapped runs: a wrapped run may set none of them, not even one the framework sets on its
+    first run (Pydantic AI names an unnamed agent after the variable its `run` was called from,
+    so a run from byof's code would rename it). Second, everything reachable, with the baseline
+    taken after one plain run, so caches a framework fills on first use (LangGraph's compiled
+    nodes, say) count as the framework's doing, not byof's.
     """
     script, tools = main_script(), KitTools()
     agent = case.make_agent(script, tools)
+    fresh = snapshot(agent, public=True)
+    task = wrap(agent, env=_env(case), name=f"kit_{case.name}", **case.wrap_kwargs)
+    flyte.init()
+    for _ in range(2):
+        flyte.run(task, **case.inputs(MAIN_PROMPT))
+    if case.settle:
+        case.settle()
+    after_wrapped = snapshot(agent, public=True)
+    assert after_wrapped == fresh, (
+        f"[{case.name}] wrapped runs changed a public attribute of a fresh agent: "
+        f"{first_difference(fresh, after_wrapped)}"
+    )
     asyncio.run(case.run_raw(agent, MAIN_PROMPT))
     if case.settle:
         case.settle()
     before = snapshot(agent)
-    task = wrap(agent, env=_env(case), name=f"kit_{case.name}", **case.wrap_kwargs)
-    flyte.init()
     for _ in range(2):
         flyte.run(task, **case.inputs(MAIN_PROMPT))
     if case.settle:

@@ -4,64 +4,98 @@ Two snapshots are equal when every reachable attribute, container item, function
 closure cell holds the same value (or the same object, for things without a value). Taken
 before and after wrapped runs, they show that byof worked on copies. Objects whose class sets
 `_snapshot_opaque = True` (test doubles that log their calls, like `Script`) count by identity.
+
+`public=True` describes what a user sees on their agent instead: attributes and properties whose
+name has no leading underscore, at every depth (a name, a model, a tool list), without the private
+caches a framework fills on first use. A public snapshot compares values, not identities, since a
+property may build a new object each time it is read.
 """
 
 from __future__ import annotations
 
 import inspect
 import types
+from functools import cached_property
 from typing import Any
 
 _PRIMITIVES = (type(None), bool, int, float, complex, str, bytes)
 _OPAQUE = (types.ModuleType, type, types.BuiltinFunctionType)
 
 
-def snapshot(obj: Any, *, max_depth: int = 8) -> Any:
-    """A nested, comparable description of everything reachable from `obj`."""
-    return _snap(obj, 0, max_depth, set())
+def snapshot(obj: Any, *, max_depth: int = 8, public: bool = False) -> Any:
+    """A nested, comparable description of everything reachable from `obj` (with `public`, of
+    its public attributes and properties)."""
+    return _Snapshot(max_depth, public).take(obj, 0, frozenset())
 
 
-def _snap(obj: Any, depth: int, max_depth: int, seen: set[int]) -> Any:
-    if isinstance(obj, _PRIMITIVES):
-        return obj
-    if isinstance(obj, _OPAQUE) or getattr(type(obj), "_snapshot_opaque", False):
-        return ("ref", getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))), id(obj))
-    if depth >= max_depth or id(obj) in seen:
-        return ("ref", type(obj).__qualname__, id(obj))
-    seen = seen | {id(obj)}
-    nxt = depth + 1
+class _Snapshot:
+    def __init__(self, max_depth: int, public: bool) -> None:
+        self.max_depth = max_depth
+        self.public = public
 
-    def snap(value: Any) -> Any:
-        return _snap(value, nxt, max_depth, seen)
+    def _id(self, obj: Any) -> int | None:
+        return None if self.public else id(obj)
 
-    if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, [snap(v) for v in obj])
-    if isinstance(obj, (set, frozenset)):
-        return (type(obj).__name__, sorted(repr(snap(v)) for v in obj))
-    if isinstance(obj, dict):
-        return ("dict", [(repr(k), snap(v)) for k, v in obj.items()])
-    if inspect.isfunction(obj):
-        cells = [snap(c.cell_contents) if _filled(c) else "<empty>" for c in obj.__closure__ or ()]
-        return (
-            "function",
-            obj.__qualname__,
-            id(obj),
-            snap(obj.__defaults__),
-            snap(obj.__kwdefaults__),
-            cells,
-            snap(obj.__dict__),
-        )
-    if inspect.ismethod(obj):
-        return ("method", obj.__func__.__qualname__, snap(obj.__self__))
+    def take(self, obj: Any, depth: int, seen: frozenset[int]) -> Any:
+        if isinstance(obj, _PRIMITIVES):
+            return obj
+        if isinstance(obj, _OPAQUE) or getattr(type(obj), "_snapshot_opaque", False):
+            return ("ref", getattr(obj, "__qualname__", getattr(obj, "__name__", repr(obj))), self._id(obj))
+        if depth >= self.max_depth or id(obj) in seen:
+            return ("ref", type(obj).__qualname__, self._id(obj))
+        inner = seen | {id(obj)}
+
+        def snap(value: Any) -> Any:
+            return self.take(value, depth + 1, inner)
+
+        if isinstance(obj, (list, tuple)):
+            return (type(obj).__name__, [snap(v) for v in obj])
+        if isinstance(obj, (set, frozenset)):
+            return (type(obj).__name__, sorted(repr(snap(v)) for v in obj))
+        if isinstance(obj, dict):
+            return ("dict", [(repr(k), snap(v)) for k, v in obj.items()])
+        if inspect.isfunction(obj):
+            cells = [snap(c.cell_contents) if _filled(c) else "<empty>" for c in obj.__closure__ or ()]
+            return (
+                "function",
+                obj.__qualname__,
+                self._id(obj),
+                snap(obj.__defaults__),
+                snap(obj.__kwdefaults__),
+                cells,
+                snap(obj.__dict__),
+            )
+        if inspect.ismethod(obj):
+            return ("method", obj.__func__.__qualname__, snap(obj.__self__))
+        state = self._public_state(obj) if self.public else _state(obj)
+        if not state:
+            return ("obj", type(obj).__qualname__, self._id(obj))
+        return ("obj", type(obj).__qualname__, self._id(obj), [(k, snap(v)) for k, v in sorted(state.items())])
+
+    @staticmethod
+    def _public_state(obj: Any) -> dict[str, Any]:
+        """Public attributes and properties; a `cached_property` is a cache the framework fills
+        when it is first read, so it is left out (and reading it here would fill it)."""
+        cached = {n for k in type(obj).__mro__ for n, a in vars(k).items() if isinstance(a, cached_property)}
+        state = {k: v for k, v in _state(obj).items() if not k.startswith("_") and k not in cached}
+        for klass in type(obj).__mro__:
+            for name, attr in vars(klass).items():
+                if isinstance(attr, property) and not name.startswith("_") and name not in state:
+                    try:
+                        state[name] = getattr(obj, name)
+                    except Exception:  # a property that cannot be read now shows nothing to compare
+                        continue
+        return state
+
+
+def _state(obj: Any) -> dict[str, Any]:
     state: dict[str, Any] = {}
     if hasattr(obj, "__dict__"):
         state.update(vars(obj))
     for slot in _slots(type(obj)):
         if hasattr(obj, slot):
             state[slot] = getattr(obj, slot)
-    if not state:
-        return ("obj", type(obj).__qualname__, id(obj))
-    return ("obj", type(obj).__qualname__, id(obj), [(k, snap(v)) for k, v in sorted(state.items())])
+    return state
 
 
 def _slots(cls: type) -> list[str]:
