@@ -17,12 +17,11 @@ adapter_options: `entry` = "ainvoke" (default), "invoke", "astream" or "stream";
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
+from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, referenced_values
 from byof.plugins import hookimpl
 from byof.threads import drive
 
@@ -98,26 +97,11 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
 
 
 def _named_tools(func: Any) -> list[Any]:
-    """The tools a node's own function refers to by name (closure variables and module globals,
-    one level into lists, tuples and dicts): the tools a node calls directly, not via a ToolNode."""
+    """The tools a node's own function refers to by name: the tools a node calls directly, not via
+    a ToolNode."""
     from langchain_core.tools import BaseTool
 
-    if not inspect.isfunction(func):
-        return []
-    values = []
-    for cell in func.__closure__ or ():
-        try:
-            values.append(cell.cell_contents)
-        except ValueError:  # a variable not assigned yet
-            continue
-    values += [func.__globals__[n] for n in func.__code__.co_names if n in func.__globals__]
-    tools = []
-    for value in values:
-        items = value.values() if isinstance(value, dict) else value
-        for item in items if isinstance(value, (dict, list, tuple)) else (value,):
-            if isinstance(item, BaseTool):
-                tools.append(item)
-    return tools
+    return [value for _, value in referenced_values(func) if isinstance(value, BaseTool)]
 
 
 def _graph_tools(graph: Any) -> list[Any]:

@@ -4,17 +4,19 @@ Seam: `agent.override(model=..., tools=..., toolsets=...)`, Pydantic AI's own co
 override (a ContextVar per agent), entered around each run inside the task. The model is wrapped
 in a `WrapperModel` whose requests are `flyte.trace` steps; the agent's function tools and its
 `FunctionToolset`s are replaced, for that run only, by copies whose functions are routed to
-durable tasks. The user's agent, tools and toolsets are never modified, and concurrent runs each
-see only their own override.
+durable tasks. Agents its tools run (delegation) get the same override. The user's agents, tools
+and toolsets are never modified, and concurrent runs each see only their own override.
 
-Task inputs: `prompt`, `deps` (JSON data validated into the agent's `deps_type`),
-`message_history` (Pydantic AI messages as JSON). Output: the agent's output as text, or the
-validated output as JSON data (an output spec mixing kinds, like `[Answer, str]`, gives text,
+Task inputs: `prompt`, `deps` (JSON data validated into the agent's `deps_type`, or the keyword
+arguments of the deps factory), `message_history` (Pydantic AI messages as JSON),
+`usage_limits` (UsageLimits' fields), `model_settings`. Output: the agent's output as text, or
+the validated output as JSON data (an output spec mixing kinds, like `[Answer, str]`, gives text,
 models as JSON text); with adapter_options `return_messages=True`, a dict with the output and
 `all_messages()` as JSON.
 
 adapter_options: `entry` = "run" (default), "run_sync", "run_stream" or "iter";
-`return_messages`.
+`return_messages`; `deps_factory`, a callable (sync or async, or returning a context manager)
+that builds the deps inside the task, and inside each tool task, from the `deps` input.
 """
 
 from __future__ import annotations
@@ -53,14 +55,18 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
         return None
     import typing
 
+    from .pydantic_ai_deps import check_deps
     from .pydantic_ai_seams import task_output_type
 
+    check_deps(agent, options)
     output = task_output_type(agent)
     return TaskSignature(
         params=(
             Param("prompt", str, ""),
             Param("deps", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
             Param("message_history", typing.Optional[list[dict]], None),  # noqa: UP045
+            Param("usage_limits", typing.Optional[dict], None),  # noqa: UP045
+            Param("model_settings", typing.Optional[dict], None),  # noqa: UP045
         ),
         output=dict if options.get("return_messages") else output,
     )
@@ -70,7 +76,7 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
 def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
     if adapter != NAME:
         return None
-    from .pydantic_ai_seams import routed_overrides
+    from .pydantic_ai_tools import routed_overrides
 
     overrides = routed_overrides(agent, router)
     if router.run is not None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         ToolDecoratorOrderError,
         ToolFailed,
         ToolRoutingError,
+        WriteConflictError,
     )
     from .events import Event
     from .images import environment
@@ -73,6 +74,7 @@ _EXPORTS: dict[str, str] = {
     "ToolDecoratorOrderError": "errors",
     "ToolFailed": "errors",
     "ToolRoutingError": "errors",
+    "WriteConflictError": "errors",
     "TeamError": "errors",
     "TaskNameError": "errors",
     "Team": "team",
@@ -114,6 +116,7 @@ __all__ = [
     "ToolOptions",
     "ToolRouter",
     "ToolRoutingError",
+    "WriteConflictError",
     "environment",
     "hookimpl",
     "model_call",

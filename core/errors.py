@@ -29,6 +29,11 @@ class NotDurableError(ByofError, RuntimeError):
     """Durability was asked for but the call happened where it cannot be durable."""
 
 
+class WriteConflictError(NotDurableError):
+    """A tool task changed a value of the agent's run that a parallel call changed too, so its
+    change cannot be carried back without losing the other."""
+
+
 class ToolRoutingError(ByofError, TypeError):
     """A tool could not be turned into a durable Flyte task."""
 

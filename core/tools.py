@@ -56,6 +56,7 @@ class ToolSpec:
     options: ToolOptions | None = None
     locator: str | None = None  # "module:qualname" of a byof.tool, for a worker to find it
     inline_reason: str | None = None  # why this tool cannot run as a task (then it runs inline)
+    in_process_reason: str | None = None  # why it needs the agent's process (then a trace step, or inline)
     drop: tuple[Drop, ...] = ()  # paths in its arguments the framework fills anew in every run
     signature: ToolSignature = field(init=False, compare=False, repr=False)
 
@@ -238,6 +239,7 @@ class ToolRouter:
         control_flow: tuple[type[BaseException], ...] = (),
         blocked_error: Callable[[ToolBlocked], BaseException] | None = None,
         inline_reason: str | None = None,
+        in_process_reason: str | None = None,
         drop: Iterable[Drop] = (),
     ) -> Callable[..., Any]:
         """Return a callable to put in place of tool `name`'s body `func`.
@@ -246,7 +248,9 @@ class ToolRouter:
         (never retried by Flyte). `blocked_error` turns a policy block into the framework's
         tool-error type; by default the agent sees `byof.ToolBlocked`. `inline_reason` makes the
         tool run inline (not durable, still policed and observed) because it cannot cross into a
-        task; the reason is logged once, as a warning naming the tool. `drop` names the paths, in
+        task; the reason is logged once, as a warning naming the tool. `in_process_reason` says
+        the tool needs live objects of the agent's process: where a task was asked for it runs
+        as a durable trace step in the agent's task instead (logged once, like `inline_reason`). `drop` names the paths, in
         the tool's arguments, of values the framework injects and generates anew in every run
         (a checkpoint id in an injected config, message ids in an injected state): they are left
         out of the call's identity, so a resumed run finds it. What the model sends never is.
@@ -261,8 +265,8 @@ class ToolRouter:
                 f"agent {self.factory.agent_name!r} has two different tools named {name!r} "
                 f"({known.func!r} and {body!r}); give one of them another name"
             )
+        agent = self.factory.agent_name
         if inline_reason is not None:
-            agent = self.factory.agent_name
             warn_once(
                 logger,
                 ("inline-tool", agent, name),
@@ -271,8 +275,25 @@ class ToolRouter:
                 agent,
                 inline_reason,
             )
+        elif in_process_reason is not None:
+            warn_once(
+                logger,
+                ("in-process-tool", agent, name),
+                "tool %r of agent %r runs in the agent's task as a durable trace step, not as a task: %s",
+                name,
+                agent,
+                in_process_reason,
+            )
         spec = ToolSpec(
-            name, body, description, control_flow, decorator_options, locator, inline_reason, tuple(drop)
+            name,
+            body,
+            description,
+            control_flow,
+            decorator_options,
+            locator,
+            inline_reason,
+            in_process_reason,
+            tuple(drop),
         )
         self.specs[name] = spec
         call = _DurableCall(self, spec, blocked_error)
@@ -301,10 +322,15 @@ class ToolRouter:
 
     def options_for(self, spec: ToolSpec) -> ToolOptions:
         """Wrap defaults, then the `byof.tool` decorator's options, then the wrap's per-tool override;
-        a tool that cannot cross into a task runs inline whatever was asked."""
+        a tool that cannot cross into a task runs inline whatever was asked, and one that needs the
+        agent's process runs as a trace step where a task was asked."""
         base = ToolOptions(mode="task").merged(self.options.tools).merged(spec.options)
         chosen = base.merged(self.options.tool_overrides.get(spec.name))
-        return chosen.merged(ToolOptions(mode="inline")) if spec.inline_reason else chosen
+        if spec.inline_reason:
+            return chosen.merged(ToolOptions(mode="inline"))
+        if spec.in_process_reason and chosen.mode == "task":
+            return chosen.merged(ToolOptions(mode="trace"))
+        return chosen
 
 
 class _DurableCall:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import threading
 from typing import Any
 
 import pytest
@@ -155,35 +154,6 @@ def test_deps_given_as_json_reach_the_tool_task(deps_type: type, deps: dict, des
     with record_flyte() as rec:
         assert run(task, prompt="who am i", deps=deps) == f"{described}:retry=0:whoami"
     assert len(rec.tasks_named(f"deps_{deps_type.__name__}__whoami")) == 1
-
-
-@dataclasses.dataclass
-class Session:
-    user: str
-    lock: Any = dataclasses.field(default_factory=threading.Lock)  # made in the task, cannot cross
-
-
-def test_deps_that_cannot_cross_name_the_field_and_inline_routing_works() -> None:
-    script = Script([call("whoami"), say("{last}")])
-    agent = Agent(scripted_model(script), name="locked", deps_type=Session)
-
-    @agent.tool
-    def whoami(ctx: RunContext[Session]) -> str:
-        """Say who the user is, holding the session's lock."""
-        with ctx.deps.lock:
-            return f"user {ctx.deps.user}"
-
-    task = byof.wrap(agent, env=env(), name="locked")
-    with pytest.raises(Exception) as failed:
-        run(task, prompt="who", deps={"user": "ada"})
-    message = str(failed.value)
-    assert "deps field 'lock'" in message and "serializable" in message
-    assert "tool_options={'whoami': 'inline'}" in message
-
-    inline = byof.wrap(agent, env=env(), name="locked_inline", tool_options={"whoami": "inline"})
-    with record_flyte() as rec:
-        assert run(inline, prompt="who", deps={"user": "ada"}) == "user ada"
-    assert [t.name for t in rec.tasks] == ["pai-tests.locked_inline"]
 
 
 # -- output types ----------------------------------------------------------------------------------

@@ -2,12 +2,16 @@
 
 Every request (messages, function tools and output tools) is recorded in the script. A turn's
 tool calls may name an output tool (`final_result` by default) to return a structured output.
+It streams too (`run_stream`, `iter` with streaming): text word by word, then each tool call.
 Import this module only where pydantic-ai is installed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic_ai.messages import (
@@ -21,7 +25,7 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
-from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 
 from .script import Message, Request, Script, ScriptedToolCall, ToolSchema, Turn
 
@@ -33,6 +37,7 @@ def _content(content: Any) -> str:
 def to_request(messages: list[ModelMessage], info: AgentInfo, model: str = "") -> Request:
     """Pydantic AI messages and the run's tool definitions as the script's neutral request."""
     neutral: list[Message] = []
+    instructions = None
     for message in messages:
         if isinstance(message, ModelResponse):
             text = "".join(p.content for p in message.parts if isinstance(p, TextPart))
@@ -44,6 +49,9 @@ def to_request(messages: list[ModelMessage], info: AgentInfo, model: str = "") -
             neutral.append(Message("assistant", text, calls))
             continue
         assert isinstance(message, ModelRequest)
+        if message.instructions and message.instructions != instructions:
+            instructions = message.instructions  # the agent's instructions, as the model gets them
+            neutral.append(Message("system", instructions))
         for part in message.parts:
             if isinstance(part, SystemPromptPart):
                 neutral.append(Message("system", part.content))
@@ -66,12 +74,27 @@ def to_response(turn: Turn, model: str) -> ModelResponse:
     return ModelResponse(parts=parts, model_name=model)
 
 
+def stream_turn(turn: Turn) -> list[str | DeltaToolCalls]:
+    """A turn as the pieces a streamed response arrives in: its text a word at a time, then one
+    delta per tool call (name, arguments and id at once)."""
+    pieces: list[str | DeltaToolCalls] = re.findall(r"\S+\s*|\s+", turn.text or "")
+    for index, c in enumerate(turn.tool_calls):
+        pieces.append({index: DeltaToolCall(c.name, json.dumps(dict(c.arguments)), tool_call_id=c.id)})
+    return pieces
+
+
 def scripted_model(script: Script, model_name: str = "scripted-model") -> FunctionModel:
-    """A Pydantic AI model answering from `script` (sync and async paths, streaming included)."""
+    """A Pydantic AI model answering from `script`, on the request and the streaming path alike."""
 
     async def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         turn = script.respond(to_request(messages, info, model_name))
         await asyncio.sleep(turn.delay)
         return to_response(turn, model_name)
 
-    return FunctionModel(respond, model_name=model_name)
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
+        turn = script.respond(to_request(messages, info, model_name))
+        await asyncio.sleep(turn.delay)
+        for piece in stream_turn(turn):
+            yield piece
+
+    return FunctionModel(respond, stream_function=stream, model_name=model_name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import types
+import warnings
 from functools import cached_property
 from typing import Any
 
@@ -70,7 +71,12 @@ class _Snapshot:
         state = self._public_state(obj) if self.public else _state(obj)
         if not state:
             return ("obj", type(obj).__qualname__, self._id(obj))
-        return ("obj", type(obj).__qualname__, self._id(obj), [(k, snap(v)) for k, v in sorted(state.items())])
+        return (
+            "obj",
+            type(obj).__qualname__,
+            self._id(obj),
+            [(k, snap(v)) for k, v in sorted(state.items())],
+        )
 
     @staticmethod
     def _public_state(obj: Any) -> dict[str, Any]:
@@ -82,7 +88,9 @@ class _Snapshot:
             for name, attr in vars(klass).items():
                 if isinstance(attr, property) and not name.startswith("_") and name not in state:
                     try:
-                        state[name] = getattr(obj, name)
+                        with warnings.catch_warnings():  # a deprecated property still counts
+                            warnings.simplefilter("ignore")
+                            state[name] = getattr(obj, name)
                     except Exception:  # a property that cannot be read now shows nothing to compare
                         continue
         return state
