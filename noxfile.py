@@ -40,6 +40,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_langgraph_conformance.py",
             "tests/test_langgraph.py",
             "tests/test_langgraph_seams.py",
+            "tests/test_langgraph_patterns.py",
             "tests/test_examples.py",
             "tests/test_benchmarks.py",
         ),

@@ -5,13 +5,16 @@ hand-built `StateGraph`s with models and tools anywhere in their nodes and subgr
 and tool calls are made durable at LangChain's own seams (see langgraph_seams.py), so nothing
 about the graph has to be rebuilt, and the graph object itself is never touched.
 
-Task inputs: `prompt` (a user message) or `state` (a full input state), and `thread_id` for
-graphs compiled with a checkpointer. Output: the last message's text for message graphs (the
+Task inputs: `prompt` (a user message) or `state` (a full input state), `thread_id` for graphs
+compiled with a checkpointer, `config` (the run's RunnableConfig: recursion_limit, configurable,
+tags, metadata) and `context` (validated into the graph's `context_schema`, passed as
+`invoke(context=...)`). Output: the last message's text for message graphs (the
 structured response as JSON text when `create_agent` produced one), the `structured_response` for
 `create_react_agent` graphs with a response format, else the final state as JSON data.
 
 adapter_options: `entry` = "ainvoke" (default), "invoke", "astream" or "stream";
-`stream_mode` (default ["updates", "values"]) for the streaming entries; `recursion_limit`;
+`stream_mode` (default ["updates", "values"]) for the streaming entries; `recursion_limit` (a
+default the `config` input overrides);
 `output` = "text", "structured" or "state" to choose the task's output.
 """
 
@@ -91,6 +94,8 @@ def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) ->
             Param("prompt", str, ""),
             Param("state", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
             Param("thread_id", str, ""),
+            Param("config", typing.Optional[dict], None),  # noqa: UP045
+            Param("context", typing.Optional[dict], None),  # noqa: UP045
         ),
         output=str if _output_kind(agent, options) == "text" else dict,
     )
@@ -157,17 +162,37 @@ def _input(graph: Any, inputs: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _config(graph: Any, inputs: dict[str, Any], run: Any) -> dict[str, Any]:
+    """The run's RunnableConfig: the task's `config` input (recursion_limit, configurable, tags,
+    metadata, ...) over adapter_options' recursion_limit, its configurable values over the
+    graph's own, and the thread: the `thread_id` input, else one per Flyte action for a graph
+    with a checkpointer."""
     options = run.options.adapter_options
+    given: dict[str, Any] = dict(inputs.get("config") or {})
     # Start from the graph's own configurable values (graph.with_config(...)): older LangGraph
     # releases replace them with the invoke config's instead of merging the two.
     configurable: dict[str, Any] = dict(((getattr(graph, "config", None) or {}).get("configurable")) or {})
-    thread_id = inputs.get("thread_id") or (run.span_id if getattr(graph, "checkpointer", None) else "")
+    configurable.update(given.pop("configurable", None) or {})
+    thread_id = inputs.get("thread_id") or configurable.get("thread_id")
+    if not thread_id and getattr(graph, "checkpointer", None):
+        thread_id = run.span_id
     if thread_id:
         configurable["thread_id"] = thread_id
     config: dict[str, Any] = {"configurable": configurable} if configurable else {}
     if "recursion_limit" in options:
         config["recursion_limit"] = options["recursion_limit"]
+    config.update(given)
     return config
+
+
+def _context(graph: Any, data: dict[str, Any] | None) -> Any:
+    """The task's `context` input validated into the graph's `context_schema` (a dataclass, a
+    pydantic model, a TypedDict), as `invoke(context=...)` takes it."""
+    schema = getattr(graph, "context_schema", None)
+    if data is None or schema is None:
+        return data
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(schema).validate_python(data)
 
 
 def _text(content: Any) -> str:
@@ -197,7 +222,7 @@ def _result(graph: Any, state: Any, options: Mapping[str, Any]) -> Any:
 
 
 async def _stream(
-    graph: Any, graph_input: dict[str, Any], config: dict[str, Any], run: Any, is_async: bool
+    graph: Any, graph_input: dict[str, Any], config: dict[str, Any], context: Any, run: Any, is_async: bool
 ) -> Any:
     """Drive the graph's own streaming, emitting each chunk as an event and keeping the final state."""
     from byof.events import SpanEvent
@@ -216,12 +241,12 @@ async def _stream(
         run.emit(event)
 
     if is_async:
-        async for mode, chunk in graph.astream(graph_input, config, stream_mode=modes):
+        async for mode, chunk in graph.astream(graph_input, config, context=context, stream_mode=modes):
             on_chunk(mode, chunk)
     else:
 
         def consume() -> None:
-            for mode, chunk in graph.stream(graph_input, config, stream_mode=modes):
+            for mode, chunk in graph.stream(graph_input, config, context=context, stream_mode=modes):
                 on_chunk(mode, chunk)
 
         await drive(consume)
@@ -247,13 +272,14 @@ async def _continues_thread(graph: Any, config: dict[str, Any], run: Any) -> boo
 async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
     entry = run.options.adapter_options.get("entry", "ainvoke")
     config = _config(graph, inputs, run)
+    context = _context(graph, inputs.get("context"))
     graph_input = None if await _continues_thread(graph, config, run) else _input(graph, inputs)
     if entry == "ainvoke":
-        state = await graph.ainvoke(graph_input, config)
+        state = await graph.ainvoke(graph_input, config, context=context)
     elif entry == "invoke":
-        state = await drive(graph.invoke, graph_input, config)
+        state = await drive(graph.invoke, graph_input, config, context=context)
     elif entry in ("astream", "stream"):
-        state = await _stream(graph, graph_input, config, run, is_async=entry == "astream")
+        state = await _stream(graph, graph_input, config, context, run, is_async=entry == "astream")
     else:
         raise ValueError(f"adapter_options entry={entry!r} is not one of ainvoke, invoke, astream, stream")
     return _result(graph, state, run.options.adapter_options)

@@ -28,6 +28,8 @@ from langchain_core.messages import message_to_dict, messages_from_dict
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 
+from byof import crossing
+from byof.adapter import referenced_values
 from byof.fingerprint import Drop
 from byof.redact import to_jsonable
 from byof.run_context import RunContext, current_run
@@ -221,19 +223,55 @@ def _annotation_names(annotation: Any) -> set[str]:
     return names
 
 
-def inline_reason(func: Callable[..., Any]) -> str | None:
-    """Why a tool body cannot run in a task: it needs a live LangGraph store or runtime."""
+_LIVE_TYPES = {"ToolRuntime", "InjectedStore", "BaseStore"}
+_RUNTIME_READERS = {"get_runtime", "get_config", "get_store", "get_stream_writer"}
+
+
+def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     try:
-        hints = typing.get_type_hints(func, include_extras=True)
+        return typing.get_type_hints(func, include_extras=True)
     except Exception:
-        return None
-    for name, annotation in hints.items():
-        found = _annotation_names(annotation) & {"ToolRuntime", "InjectedStore", "BaseStore"}
-        if found:
-            return (
-                f"its parameter {name!r} takes a LangGraph {sorted(found)[0]} (a live store and stream "
-                "writer), which cannot cross into a Flyte task"
-            )
+        return {}
+
+
+def live_params(func: Callable[..., Any]) -> dict[str, str]:
+    """The parameters that take a live LangGraph object (a ToolRuntime, a store), with its kind."""
+    found = {}
+    for name, annotation in _hints(func).items():
+        kinds = _annotation_names(annotation) & _LIVE_TYPES
+        if kinds and name != "return":
+            found[name] = sorted(kinds)[0]
+    return found
+
+
+def state_params(func: Callable[..., Any]) -> list[str]:
+    """The parameters LangGraph injects the graph's state into (`Annotated[..., InjectedState]`)."""
+    from langgraph.prebuilt import InjectedState
+
+    def injected_state(marker: Any) -> bool:
+        return isinstance(marker, InjectedState) or (
+            isinstance(marker, type) and issubclass(marker, InjectedState)
+        )
+
+    return [
+        name
+        for name, annotation in _hints(func).items()
+        if any(injected_state(m) for m in getattr(annotation, "__metadata__", ()))
+    ]
+
+
+def in_process_reason(func: Callable[..., Any]) -> str | None:
+    """Why a tool body must run in the agent's task: it takes or reads the running graph's live
+    runtime (its context, store, stream writer), which exists only there."""
+    live = live_params(func)
+    if live:
+        name, kind = next(iter(live.items()))
+        return f"its parameter {name!r} takes the run's live LangGraph {kind}"
+    for name, value in referenced_values(func):
+        if getattr(value, "__name__", None) in _RUNTIME_READERS and getattr(
+            value, "__module__", ""
+        ).startswith(_FRAMEWORKS):
+            return f"it calls {name}(), which reads the running graph's live runtime"
     return None
 
 
@@ -303,72 +341,160 @@ def sanitize_config(config: Any) -> dict[str, Any]:
     return out
 
 
-def task_body(original: Callable[..., Any]) -> Callable[..., Any]:
-    """What the tool's task runs: the tool's own function, without LangChain's callback plumbing.
+def _live_identity(value: Any) -> dict[str, Any]:
+    """What a step's identity sees of a live LangGraph object: its kind and, for a ToolRuntime,
+    which tool call it serves (the same on a resumed run, from the journaled model response)."""
+    return {"type": type(value).__name__, "tool_call_id": getattr(value, "tool_call_id", None)}
 
-    Injected values (state, tool-call id, config) and LangChain/LangGraph types (a returned
-    Command) are typed Any, so they cross the task boundary as they are.
+
+def _watched(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """`original`, with its live parameters unwrapped, returning what it changed in its injected
+    state as `byof.crossing.Carried` (when it has an injected state)."""
+    state = state_params(original)
+
+    def values(kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {p: kwargs[p] for p in state if p in kwargs}
+
+    if inspect.iscoroutinefunction(original):
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            kwargs = {k: crossing.unwrap(v) for k, v in kwargs.items()}
+            watch = crossing.Watch(name, values(kwargs))
+            try:
+                output = await original(*args, **kwargs)
+            except BaseException:
+                watch.failed()
+                raise
+            return watch.done(output) if state else output
+
+        return call
+
+    def sync_call(*args: Any, **kwargs: Any) -> Any:
+        kwargs = {k: crossing.unwrap(v) for k, v in kwargs.items()}
+        watch = crossing.Watch(name, values(kwargs))
+        try:
+            output = original(*args, **kwargs)
+        except BaseException:
+            watch.failed()
+            raise
+        return watch.done(output) if state else output
+
+    return sync_call
+
+
+def task_body(original: Callable[..., Any], name: str = "") -> Callable[..., Any]:
+    """What the tool's task (or trace step) runs: the tool's own function, without LangChain's
+    callback plumbing.
+
+    Injected values (state, tool-call id, config, runtime) and LangChain/LangGraph types (a
+    returned Command) are typed Any, so they cross the task boundary as they are. A tool with an
+    injected state returns what it changed in it along with its output.
     """
+    carries = bool(state_params(original))
     return retyped(
-        original, drop=_DROPPED, opaque=lambda name, hint: _injected(hint) or _framework_type(hint)
+        original,
+        _watched(name or getattr(original, "__name__", "tool"), original),
+        drop=_DROPPED,
+        opaque=lambda param, hint: (
+            _injected(hint) or _framework_type(hint) or (param == "return" and carries)
+        ),
     )
 
 
-def front(original: Callable[..., Any], target: Callable[..., Any], *, is_async: bool) -> Callable[..., Any]:
+def front(
+    original: Callable[..., Any],
+    target: Callable[..., Any],
+    *,
+    is_async: bool,
+    name: str = "",
+    mode: Callable[[], str | None] = lambda: "task",
+) -> Callable[..., Any]:
     """What LangChain calls on the routed copy: the original's signature (so LangChain passes
-    config and injected values as before), forwarding all but its callback plumbing to `target`."""
+    config and injected values as before), forwarding all but its callback plumbing to `target`.
+
+    A live runtime or store goes as `byof.crossing.Live`. An injected state goes live to a tool
+    running in the agent's task (`mode()` says where it runs), and as a copy to a task, whose
+    changes to it are then written back onto the state LangGraph gave the tool.
+    """
     config_params = {
         n
         for n, p in inspect.signature(original).parameters.items()
         if "RunnableConfig" in _annotation_names(p.annotation) or n == "config"
     }
+    live = live_params(original)
+    state = state_params(original)
+    tool = name or getattr(original, "__name__", "tool")
 
-    def clean(kwargs: dict[str, Any]) -> dict[str, Any]:
+    def prepare(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         out = {k: v for k, v in kwargs.items() if k not in _DROPPED}
-        for name in config_params & out.keys():
-            out[name] = sanitize_config(out[name])
-        return out
+        for param in config_params & out.keys():
+            out[param] = sanitize_config(out[param])
+        for param in live.keys() & out.keys():
+            what = f"the {live[param]} of tool {tool!r}"
+            out[param] = crossing.Live(out[param], _live_identity(out[param]), what)
+        values = {p: out[p] for p in state if p in out}
+        if values and mode() == "task":
+            copies, sent = crossing.send(values, values)
+            out.update(copies)
+        else:
+            sent = {p: crossing.digests(v) for p, v in values.items()}
+        return out, values, sent
 
     if is_async:
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return await target(*args, **clean(kwargs))
+            out, values, sent = prepare(kwargs)
+            with crossing.lent(values):
+                result = await target(*args, **out)
+            return crossing.settle(result, values, sent, tool)
 
     else:
 
         def call(*args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-            return target(*args, **clean(kwargs))
+            out, values, sent = prepare(kwargs)
+            with crossing.lent(values):
+                result = target(*args, **out)
+            return crossing.settle(result, values, sent, tool)
 
     return functools.wraps(original)(call)
 
 
 def routed_copy(tool: BaseTool, router: ToolRouter) -> BaseTool:
-    """A copy of `tool`, same type, name, description and schema, whose body is a durable task."""
+    """A copy of `tool`, same type, name, description and schema, whose body is a durable task
+    (a trace step when it needs the live runtime)."""
     func = getattr(tool, "func", None)
     coroutine = getattr(tool, "coroutine", None)
     own_arun = type(tool)._arun is not BaseTool._arun and not hasattr(tool, "coroutine")
     body = coroutine or func or (tool._arun if own_arun else tool._run)
     routed = router.route(
         tool.name,
-        task_body(body),
+        task_body(body, tool.name),
         description=tool.description,
         control_flow=(ToolException,),
         blocked_error=lambda blocked: ToolException(str(blocked)),
-        inline_reason=inline_reason(body),
+        in_process_reason=in_process_reason(body),
         drop=identity_drop(body),
     )
+
+    def mode() -> str | None:
+        return router.options_for(router.specs[tool.name]).mode
+
+    def routed_front(original: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+        target = routed.aio if is_async else routed.sync  # type: ignore[attr-defined]
+        return front(original, target, is_async=is_async, name=tool.name, mode=mode)
+
     if func is not None or coroutine is not None:
         update = {}
         if func is not None:
-            update["func"] = front(func, routed.sync, is_async=False)  # type: ignore[attr-defined]
+            update["func"] = routed_front(func, False)
         if coroutine is not None:
-            update["coroutine"] = front(coroutine, routed.aio, is_async=True)  # type: ignore[attr-defined]
+            update["coroutine"] = routed_front(coroutine, True)
         copy = tool.model_copy(update=update)
     else:
         copy = tool.model_copy()
-        object.__setattr__(copy, "_run", front(tool._run, routed.sync, is_async=False))  # type: ignore[attr-defined]
+        object.__setattr__(copy, "_run", routed_front(tool._run, False))
         if own_arun:
-            object.__setattr__(copy, "_arun", front(tool._arun, routed.aio, is_async=True))  # type: ignore[attr-defined]
+            object.__setattr__(copy, "_arun", routed_front(tool._arun, True))
     object.__setattr__(copy, ROUTED, True)
     return copy
 

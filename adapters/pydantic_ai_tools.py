@@ -145,10 +145,10 @@ class Routing:
                 return await call(given, *args, **kwargs)
             if isinstance(given, crossing.Live):  # a trace step in the agent's process
                 ctx = given.value
-                watch = crossing.Watch(name, {"deps": ctx.deps}, in_process=True)
+                watch = crossing.Watch(name, {"deps": ctx.deps})
                 return watch.done(await call(ctx, *args, **kwargs))
             async with task_deps(given["deps"], factory) as deps:
-                watch = crossing.Watch(name, {"deps": deps}, in_process=False)
+                watch = crossing.Watch(name, {"deps": deps})
                 try:
                     output = await call(_task_ctx(given, deps), *args, **kwargs)
                 except BaseException:
@@ -179,14 +179,16 @@ class Routing:
             mode = router.options_for(router.specs[name]).mode
             if mode == "inline":
                 return await routed.aio(ctx, *rest, **kwargs)
-            sent = {"deps": crossing.digests(ctx.deps)}
+            live = {"deps": ctx.deps}
             if mode == "trace":
                 given: Any = crossing.Live(ctx, _ctx_identity(ctx), f"the RunContext of tool {name!r}")
+                sent = {"deps": crossing.digests(ctx.deps)}
             else:
                 built = router.run.state.get("pydantic_ai_deps") if router.run is not None else None
-                given = _crossing_ctx(ctx, name, built)
-            result = await routed.aio(given, *rest, **kwargs)
-            return crossing.settle(result, {"deps": ctx.deps}, sent, name)
+                given, sent = crossing.send(live, _crossing_ctx(ctx, name, built))
+            with crossing.lent(live):
+                result = await routed.aio(given, *rest, **kwargs)
+            return crossing.settle(result, live, sent, name)
 
         copied = copy.copy(tool)
         copied.function_schema = dataclasses.replace(schema, function=front, is_async=True)

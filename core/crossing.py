@@ -21,11 +21,13 @@ carried back is never dropped silently: two parallel calls changing one part rai
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
 import cloudpickle
 
@@ -108,6 +110,32 @@ def unpicklable(obj: Any) -> list[str]:
 
 # -- the tool's side ------------------------------------------------------------------------------
 
+_lent: dict[int, int] = {}  # id of a live value handed to a running tool call -> how many calls hold it
+_lent_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def lent(values: Mapping[str, Any]) -> Iterator[None]:
+    """Mark `values` as the live values of a tool call while it runs, so a body that gets these
+    very objects (in the agent's process) knows its writes happen live."""
+    ids = [id(v) for v in values.values()]
+    with _lent_lock:
+        for i in ids:
+            _lent[i] = _lent.get(i, 0) + 1
+    try:
+        yield
+    finally:
+        with _lent_lock:
+            for i in ids:
+                _lent[i] -= 1
+                if not _lent[i]:
+                    del _lent[i]
+
+
+def is_lent(value: Any) -> bool:
+    with _lent_lock:
+        return id(value) in _lent
+
 
 @dataclasses.dataclass
 class Carried:
@@ -128,13 +156,14 @@ class Carried:
 
 class Watch:
     """Records the parts of `values` (by parameter name) before a tool body runs, to say after
-    it which parts it changed."""
+    it which parts it changed. The body runs in the agent's process when it got the very values
+    its call lent (see `lent`); otherwise it holds copies."""
 
-    def __init__(self, tool: str, values: Mapping[str, Any], *, in_process: bool) -> None:
+    def __init__(self, tool: str, values: Mapping[str, Any]) -> None:
         self.tool = tool
         self.values = dict(values)
         self.before = {name: digests(value) for name, value in self.values.items()}
-        self.in_process = in_process
+        self.in_process = all(is_lent(v) for v in self.values.values())
 
     def _changed(self) -> dict[str, dict[str, Any]]:
         changes: dict[str, dict[str, Any]] = {}
@@ -164,6 +193,22 @@ class Watch:
 
 # -- the agent's side -----------------------------------------------------------------------------
 
+_writes = threading.RLock()  # a copy sent to a tool task and a write settled back never interleave
+
+T = TypeVar("T")
+
+
+def send(live: Mapping[str, Any], given: T) -> tuple[T, dict[str, dict[str, bytes | None]]]:
+    """What a tool task gets (`given`, holding `live`'s values or parts of them) as a copy taken
+    at one instant with the digests of `live`'s parts, which `settle` compares against: a write
+    a parallel call settles meanwhile is then in both or in neither."""
+    with _writes:
+        try:
+            copied = cloudpickle.loads(cloudpickle.dumps(given))
+        except Exception:
+            copied = given  # it cannot cross: Flyte says so when it serializes the task's inputs
+        return copied, {name: digests(value) for name, value in live.items()}
+
 
 def set_part(obj: Any, name: str, value: Any) -> None:
     """Write one part back, in place for containers so other holders of them see the change."""
@@ -192,6 +237,14 @@ def settle(
         return result
     if result.in_process:
         return result.output
+    with _writes:
+        _write_back(result, live, sent, tool)
+    return result.output
+
+
+def _write_back(
+    result: Carried, live: Mapping[str, Any], sent: Mapping[str, dict[str, bytes | None]], tool: str
+) -> None:
     for name, changed in result.changes.items():
         target = live[name]
         for part, value in changed.items():
@@ -206,4 +259,3 @@ def settle(
                     "they change the live value"
                 )
             set_part(target, part, value)
-    return result.output

@@ -110,8 +110,10 @@ class RunContext:
     def run_blocking(self, make: Callable[[], Awaitable[T]], what: str) -> T:
         """Run a coroutine on the run's loop from a sync thread and wait for its result.
 
-        `make` builds the coroutine inside the run's context, so Flyte sees the task context
-        even when the calling thread does not carry it.
+        `make` builds the coroutine in the calling thread's context when that thread carries the
+        task's Flyte context (a framework's worker thread that copied it: the framework's own
+        context variables, like LangGraph's runtime, then reach the call), else in the run's, so
+        Flyte sees the task context even when the calling thread does not carry it.
         """
         if self.loop is None or self.context is None:
             raise NotDurableError(
@@ -132,7 +134,8 @@ class RunContext:
         async def in_run_context() -> T:
             return await make()
 
-        future = self.context.copy().run(asyncio.run_coroutine_threadsafe, in_run_context(), self.loop)
+        context = contextvars.copy_context() if in_flyte_task() else self.context.copy()
+        future = context.run(asyncio.run_coroutine_threadsafe, in_run_context(), self.loop)
         return future.result()
 
 

@@ -400,7 +400,7 @@ def test_sanitize_config_keeps_plain_configurable_values_tags_and_metadata() -> 
 
 
 @needs_tool_runtime
-def test_a_tool_taking_the_live_runtime_is_routed_inline_with_a_warning(
+def test_a_tool_taking_the_live_runtime_runs_as_a_trace_step_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     script = Script([call("add", a=1, b=1), say("{last}")])
@@ -409,18 +409,22 @@ def test_a_tool_taking_the_live_runtime_is_routed_inline_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="byof.tools"), record_flyte() as rec:
         assert run(task, prompt="hi") == "2"
     warned = [r.getMessage() for r in caplog.records if "'where_am_i'" in r.getMessage()]
-    assert len(warned) == 1 and "runs inline" in warned[0] and "ToolRuntime" in warned[0]
+    assert len(warned) == 1 and "durable trace step" in warned[0] and "ToolRuntime" in warned[0]
     assert len(rec.tasks_named("__add")) == 1 and not rec.tasks_named("__where_am_i")
 
 
 @needs_tool_runtime
-def test_a_tool_taking_the_live_runtime_runs_inline_and_gets_it() -> None:
+@pytest.mark.parametrize("mode", ["task", "trace", "inline"])
+def test_a_tool_taking_the_live_runtime_gets_it_in_the_agents_task(mode: str) -> None:
+    """Asked for a task, it runs as a trace step: the runtime exists only in the agent's task."""
     script = Script([call("where_am_i"), say("{last}")])
     agent = create_react_agent(ScriptedChatModel(script=script), [where_am_i])
-    task = byof.wrap(agent, env=env(), name="runtime_inline")
+    task = byof.wrap(agent, env=env(), name=f"runtime_{mode}", tools=mode)
     with record_flyte() as rec:
         assert run(task, prompt="where") == "runtime:call_0_0:2"
-    assert [t.name for t in rec.tasks] == ["lg-tests.runtime_inline"]
+    assert [t.name for t in rec.tasks] == [f"lg-tests.runtime_{mode}"]
+    traced = rec.steps_named(f"runtime_{mode}__where_am_i")
+    assert len(traced) == (0 if mode == "inline" else 1)
 
 
 # -- 6. a tool returning a Command ---------------------------------------------------------------

@@ -417,6 +417,12 @@ def test_usage_limits_input_with_an_unknown_key_names_the_known_ones() -> None:
 # -- tools that change the deps ------------------------------------------------------------------------
 
 bodies: list[str] = []
+together = threading.Barrier(1)  # replaced per test: calls that must all be running at once
+
+
+def meet(parties: int) -> None:
+    global together
+    together = threading.Barrier(parties, timeout=20)
 
 
 @dataclass
@@ -435,6 +441,7 @@ def shop(script: Script) -> Agent[Cart, str]:
     @agent.tool
     def add_item(ctx: RunContext[Cart], item: str, price: float) -> str:
         """Put an item in the cart."""
+        together.wait()
         bodies.append(item)
         ctx.deps.items.append(item)
         ctx.deps.total += price
@@ -464,12 +471,19 @@ def raw_shop(turns: list[Any], script: Script | None = None) -> tuple[str, Cart]
     return shop(script or Script([*turns, say("{last}")])).run_sync("buy fruit", deps=cart).output, cart
 
 
+def bought(checkout: str) -> tuple[list[str], str]:
+    """A checkout answer's items (in any order) and total."""
+    items, total = checkout.split(" for ")
+    return sorted(items.split(", ")), total
+
+
 def instructions_seen(script: Script) -> list[str]:
     """The instructions of each request (Pydantic AI evaluates them again for every request)."""
     return [next(m.content for m in reversed(r.messages) if m.role == "system") for r in script.requests]
 
 
 def test_what_tool_tasks_change_in_the_deps_comes_back_to_the_run() -> None:
+    meet(1)
     raw_script = Script([*ONE_BY_ONE, say("{last}")])
     raw, cart = raw_shop(ONE_BY_ONE, raw_script)
     assert raw == "apple, pear for 3.50" and cart.items == ["apple", "pear"]
@@ -482,8 +496,10 @@ def test_what_tool_tasks_change_in_the_deps_comes_back_to_the_run() -> None:
 
 
 def test_parallel_tool_tasks_changing_one_field_fail_loudly_and_run_as_trace_steps() -> None:
+    """Both calls run at once (a barrier holds each until the other arrives), raw and wrapped."""
+    meet(2)
     raw, _ = raw_shop(AT_ONCE)
-    assert raw == "apple, pear for 3.50"
+    assert bought(raw) == (["apple", "pear"], "3.50"), "both writes, in either order"
     as_tasks = byof.wrap(shop(Script([*AT_ONCE, say("{last}")])), env=env(), name="shop_parallel")
     with pytest.raises(Exception) as failed:
         run(as_tasks, prompt="buy fruit", deps={})
@@ -497,7 +513,7 @@ def test_parallel_tool_tasks_changing_one_field_fail_loudly_and_run_as_trace_ste
         tool_options={"add_item": "trace"},
     )
     with record_flyte() as rec:
-        assert run(in_process, prompt="buy fruit", deps={}) == raw
+        assert bought(run(in_process, prompt="buy fruit", deps={})) == bought(raw)
     assert trace_steps(rec, "shop_traced", "add_item") == 2 and not rec.tasks_named("__add_item")
 
 
@@ -505,6 +521,7 @@ def test_parallel_tool_tasks_changing_one_field_fail_loudly_and_run_as_trace_ste
 def test_a_retried_run_gets_the_deps_writes_of_journaled_tool_calls(mode: str) -> None:
     """The retry serves both add_item calls from the journal, without running them, and their
     writes to the cart still reach the checkout."""
+    meet(1)
     raw, _ = raw_shop(ONE_BY_ONE)
     failed = []
 
@@ -537,6 +554,7 @@ def test_model_settings_reach_the_provider_as_in_a_raw_run() -> None:
 
 
 def test_the_scripted_model_streams_and_the_wrapped_stream_gives_the_raw_answer() -> None:
+    meet(1)
     turns = [call("add_item", item="fig", price=3), say("the cart now has {last}, thank you")]
 
     async def raw_stream() -> list[str]:
