@@ -149,6 +149,34 @@ def test_an_empty_context_input_is_the_context_schemas_defaults() -> None:
     assert run(task, prompt="flyte please", context={}) == answer
 
 
+@dataclass
+class UnitsContext:
+    units: str = "metric"
+
+
+@tool
+def units_for(city: str) -> str:
+    """Say which units to report a city's weather in."""
+    return f"{city} in {get_runtime(UnitsContext).context.units}"
+
+
+@pytest.mark.parametrize("entry", ["ainvoke", "invoke"])
+def test_a_sync_tool_reading_get_runtime_gets_the_runs_context(entry: str) -> None:
+    """A sync tool runs in a LangChain worker thread: its trace step still sees the graph's runtime."""
+    turns = [call("units_for", city="Oslo"), say("{last}")]
+    graph = create_react_agent(
+        ScriptedChatModel(script=Script(turns)), [units_for], context_schema=UnitsContext
+    )
+    raw = graph.invoke({"messages": [("user", "units?")]}, context=UnitsContext("imperial"))["messages"][
+        -1
+    ].content
+    assert raw == "Oslo in imperial"
+    task = byof.wrap(graph, env=env(), name=f"units_{entry}", adapter_options={"entry": entry})
+    with record_flyte() as rec:
+        assert run(task, prompt="units?", context={"units": "imperial"}) == raw
+    assert trace_steps(rec, f"units_{entry}", "units_for") == 1
+
+
 # -- the LangChain quickstart: create_agent, ToolRuntime[Context], structured response, a thread -----
 
 try:  # ToolRuntime arrived after langgraph-prebuilt 1.0.0, the oldest release byof supports
