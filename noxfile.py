@@ -60,6 +60,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_pydantic_ai_conformance.py",
             "tests/test_pydantic_ai.py",
             "tests/test_pydantic_ai_patterns.py",
+            "tests/test_pydantic_ai_worker.py",
             "tests/test_examples.py",
             "tests/test_benchmarks.py",
         ),

@@ -48,7 +48,7 @@ from .pydantic_ai_deps import crossing_deps, task_deps
 CONTROL_FLOW = (ModelRetry, CallDeferred, ApprovalRequired)
 
 
-def _crossing_ctx(ctx: RunContext[Any], tool: str, built: Any) -> dict[str, Any]:
+def crossing_ctx(ctx: RunContext[Any], tool: str, built: Any) -> dict[str, Any]:
     """The part of a RunContext `tool` can use in another process."""
     return {
         "deps": crossing_deps(ctx.deps, tool, built),
@@ -185,7 +185,7 @@ class Routing:
                 sent = {"deps": crossing.digests(ctx.deps)}
             else:
                 built = router.run.state.get("pydantic_ai_deps") if router.run is not None else None
-                given, sent = crossing.send(live, _crossing_ctx(ctx, name, built))
+                given, sent = crossing.send(live, crossing_ctx(ctx, name, built))
             with crossing.lent(live):
                 result = await routed.aio(given, *rest, **kwargs)
             return crossing.settle(result, live, sent, name)
