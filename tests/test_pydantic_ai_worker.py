@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,11 +100,24 @@ print(json.dumps({
 """
 
 
+@pytest.fixture
+def outside_venv(tmp_path: Path) -> Iterator[Path]:
+    """A directory outside the interpreter's environment: nox keeps its temp dirs inside the
+    session's virtualenv, and Flyte's code bundle leaves a virtualenv's files out."""
+    if Path(sys.prefix).resolve() not in tmp_path.resolve().parents:
+        yield tmp_path
+        return
+    with tempfile.TemporaryDirectory(dir="/tmp" if Path("/tmp").is_dir() else None) as outside:
+        yield Path(outside)
+
+
 @pytest.mark.slow
-def test_a_worker_builds_the_tool_tasks_deps_with_the_deps_factory(tmp_path: Path) -> None:
+def test_a_worker_builds_the_tool_tasks_deps_with_the_deps_factory(
+    tmp_path: Path, outside_venv: Path
+) -> None:
     import sqlite3
 
-    project = tmp_path / "project"
+    project = outside_venv / "project"
     project.mkdir()
     db = tmp_path / "bank.db"
     (project / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE).replace("{db}", str(db)))
