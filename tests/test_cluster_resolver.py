@@ -7,13 +7,14 @@ holding only the unpacked code bundle, and the result is read back.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from byof.testing.worker import run_driver
 
 OTHER_TOOLS = """
 import byof
@@ -91,17 +92,7 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     project.mkdir()
     (project / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE))
     (project / "othertools.py").write_text(textwrap.dedent(OTHER_TOOLS))
-    driver = tmp_path / "driver.py"
-    driver.write_text(textwrap.dedent(DRIVER))
-    proc = subprocess.run(
-        [sys.executable, str(driver), str(project), str(tmp_path / "work")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_driver(textwrap.dedent(DRIVER), project, tmp_path / "work")
 
     agent_args = result["agent_args"]
     resolver_at = agent_args.index("--resolver")

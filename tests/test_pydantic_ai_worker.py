@@ -9,8 +9,6 @@ from the same JSON input, runs the tool, and sends back the tool's output and it
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -18,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from byof.testing.worker import run_driver
 
 pytest.importorskip("pydantic_ai")
 
@@ -121,19 +121,10 @@ def test_a_worker_builds_the_tool_tasks_deps_with_the_deps_factory(
     project.mkdir()
     db = tmp_path / "bank.db"
     (project / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE).replace("{db}", str(db)))
-    (tmp_path / "driver.py").write_text(textwrap.dedent(DRIVER))
     with sqlite3.connect(db) as conn:
         conn.execute("create table customers (id integer primary key, balance real, pending real)")
         conn.execute("insert into customers values (123, 100.5, 20)")
-    proc = subprocess.run(
-        [sys.executable, str(tmp_path / "driver.py"), str(project), str(tmp_path / "work")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_driver(textwrap.dedent(DRIVER), project, tmp_path / "work")
     assert result["crossing"] == ["factory_input", "parts"], "the connection did not cross; the input did"
     assert result["parts"] == ["customer_id", "seen"]
     assert result["output"] == 120.5, (result["error"], result["stderr"])

@@ -9,6 +9,7 @@ resolver cannot rebuild it from its loader args in that fresh process, this fail
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -83,3 +84,21 @@ def run_on_worker(task: Any, workdir: Path, *, timeout: float = 300, **inputs: A
     except FileNotFoundError:
         raise RuntimeError(f"a0 wrote no result (exit {proc.returncode}):\n{proc.stderr[-3000:]}") from None
     return WorkerResult(value, error, container_args, proc.returncode, proc.stderr, seconds)
+
+
+def run_driver(source: str, project: Path, workdir: Path, *, timeout: float = 600) -> Any:
+    """Run the driver script `source` in a fresh process, as `python driver.py <project> <workdir>`
+    from `workdir`'s parent, and return the JSON value it prints last: a driver serializes tasks as
+    a deploy would, in a process whose imports the test does not share."""
+    driver = workdir.parent / "driver.py"
+    driver.write_text(source)
+    proc = subprocess.run(
+        [sys.executable, str(driver), str(project), str(workdir)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=workdir.parent,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the driver failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
