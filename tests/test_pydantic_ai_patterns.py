@@ -11,6 +11,7 @@ Everything is offline: scripted models, an in-process HTTP transport, a local sq
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +28,7 @@ import flyte
 import httpx
 from flyte_records import model_steps, run
 from pydantic import BaseModel, Field
-from pydantic_ai import Agent, RunContext
+from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UsageLimitExceeded
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
@@ -515,6 +516,29 @@ def test_parallel_tool_tasks_changing_one_field_fail_loudly_and_run_as_trace_ste
     with record_flyte() as rec:
         assert bought(run(in_process, prompt="buy fruit", deps={})) == bought(raw)
     assert trace_steps(rec, "shop_traced", "add_item") == 2 and not rec.tasks_named("__add_item")
+
+
+def test_a_tool_task_failing_after_a_deps_write_says_the_write_is_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Raw, the write stays; a failing task returns only its error, so byof says what was lost."""
+    agent = Agent(scripted_model(Script([call("reserve", item="fig"), say("{last}")])), deps_type=Cart)
+
+    @agent.tool
+    def reserve(ctx: RunContext[Cart], item: str) -> str:
+        """Reserve an item."""
+        ctx.deps.items.append(item)
+        raise ModelRetry("out of stock")
+
+    with caplog.at_level(logging.WARNING, logger="byof.tools"):
+        answer = run(byof.wrap(agent, env=env(), name="reserve"), prompt="reserve a fig", deps={})
+    assert "out of stock" in answer, "the model got the retry prompt"
+    lost = [
+        r.getMessage()
+        for r in caplog.records
+        if "reserve" in r.getMessage() and "deps.items" in r.getMessage()
+    ]
+    assert lost and "do not reach the agent's run" in lost[0]
 
 
 @pytest.mark.parametrize("mode", ["task", "trace"])
