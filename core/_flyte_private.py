@@ -22,7 +22,9 @@ __all__ = [
     "new_raw_data_path",
     "image_pip_packages",
     "local_cache_dir",
+    "local_metadata_dir",
     "read_worker_result",
+    "report_path",
     "register_observer",
     "unregister_observer",
 ]
@@ -66,3 +68,21 @@ def local_cache_dir() -> Any:
     from flyte._persistence._db import LocalDB
 
     return LocalDB._get_cache_dir()
+
+
+# - Where Flyte writes a task's report: report.html under the action's output path; a local run's
+#   actions live under /tmp/flyte/metadata/<run name>/ unless `flyte.with_runcontext(metadata_path=)`
+#   says otherwise (Flyte's local runner builds that default inline). `byof report` and the live
+#   view point users at it.
+def report_path(output_path: str) -> str:
+    """The report file of the action whose output path is `output_path`."""
+    from flyte._internal.runtime import io
+
+    return io.report_path(output_path)
+
+
+def local_metadata_dir() -> Any:
+    """The directory under which Flyte's local runtime keeps each run's actions, as a Path."""
+    from pathlib import Path
+
+    return Path("/tmp/flyte/metadata")

@@ -74,6 +74,7 @@ class AgentFinished(Event):
     input: Any = None
     output: Any = None
     error: str | None = None
+    report: str | None = None  # where this run's Flyte report is written, with report=True
 
 
 @dataclass
@@ -88,6 +89,22 @@ class ModelCalled(Event):
     error: str | None = None
     traced: bool = True
     replayed: bool = False
+    # Tokens the response says it used ({"input": n, "output": n, "total": n}), where the
+    # framework's response carries them; see turns.usage_of.
+    usage: dict[str, int] | None = None
+
+
+@dataclass
+class StepStarted(Event):
+    """A model or tool call began; its ModelCalled / ToolCalled, with the same span id, ends it.
+
+    Lets a live view show a step while it runs; a record of finished steps can skip it.
+    """
+
+    kind: ClassVar[str] = "step.start"
+    step: str = ""  # "model" or "tool"
+    name: str = ""
+    input: Any = None
 
 
 @dataclass
@@ -188,6 +205,7 @@ class PlanStepFinished(Event):
     output: Any = None
     error: str | None = None
     replayed: bool = False
+    saved_ms: float = 0.0  # a replayed step: how long it took when it ran
 
 
 Sink = Callable[[Event], None]

@@ -23,6 +23,7 @@ from .errors import NotDurableError, SerializationError
 from .events import ModelCalled, StepReplayed
 from .fingerprint import Drop, canonical_json, fingerprint
 from .run_context import RunContext, in_flyte_task
+from .turns import usage_of
 
 R = TypeVar("R")
 
@@ -59,6 +60,13 @@ def _dumps(encode: Encode, result: Any, name: str) -> str:
             f"JSON ({exc}). A traced step stores JSON: return JSON-compatible data, a pydantic model or "
             "a dataclass (byof.model_call), or give the adapter an encode/decode pair for it."
         ) from exc
+
+
+def _answered(event: ModelCalled, output: Any) -> Any:
+    """Record a model call's response (as JSON data) and the tokens it says it used."""
+    event.output = output
+    event.usage = usage_of(output)
+    return output
 
 
 def step_name(name: str) -> str:
@@ -140,7 +148,7 @@ class ModelTracer:
         with self._step(request, name, drop) as (event, canonical, replay):
             if not self.enabled:
                 result = await call()
-                event.output = encode(result)
+                _answered(event, encode(result))
                 return result
             if not in_flyte_task():
                 raise self._not_durable(name)
@@ -153,8 +161,7 @@ class ModelTracer:
                 return _dumps(encode, result, name)
 
             body.__name__ = body.__qualname__ = step_name(name)
-            event.output = json.loads(replay.done(await flyte.trace(body)(canonical)))
-            return decode(event.output)
+            return decode(_answered(event, json.loads(replay.done(await flyte.trace(body)(canonical)))))
 
     def call(
         self,
@@ -173,7 +180,7 @@ class ModelTracer:
         with self._step(request, name, drop) as (event, canonical, replay):
             if not self.enabled:
                 result = call()
-                event.output = encode(result)
+                _answered(event, encode(result))
                 return result
 
             def body(request: str) -> str:
@@ -190,8 +197,7 @@ class ModelTracer:
                     raise self._not_durable(name)
                 return flyte.trace(body)(canonical)
 
-            event.output = json.loads(replay.done(self.run.call_in_context(traced)))
-            return decode(event.output)
+            return decode(_answered(event, json.loads(replay.done(self.run.call_in_context(traced)))))
 
 
 class _Replay:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import flyte
 
 from .errors import NotDurableError
-from .events import Event, EventBus
+from .events import GENERATION, Event, EventBus, Sink, StepStarted
 
 if TYPE_CHECKING:
     from .options import WrapOptions
@@ -31,6 +31,9 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Event)
 
 _current: contextvars.ContextVar[RunContext | None] = contextvars.ContextVar("byof_run", default=None)
+# The span a wrapped agent started here nests under in events (a team's plan step), when it is not
+# simply the calling run's own span.
+_enclosing: contextvars.ContextVar[str | None] = contextvars.ContextVar("byof_enclosing_span", default=None)
 _active: dict[int, RunContext] = {}
 _active_lock = threading.Lock()
 
@@ -57,6 +60,9 @@ class RunContext:
     tracer: Any = None  # the run's ModelTracer
     journal: Any = None  # the run's RunJournal, when local durability is on
     state: dict[str, Any] = field(default_factory=dict)  # adapters' own per-run state
+    # Sinks that also see the runs this run starts in the same process (its report, a live view):
+    # every nested run delivers its events to them through its own bus, redacted.
+    watchers: tuple[Sink, ...] = ()
     _counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,8 +80,24 @@ class RunContext:
         return kind(trace_id=self.trace_id, agent=self.agent, parent_id=self.span_id, **fields)
 
     @contextlib.contextmanager
-    def observe(self, event: E) -> Iterator[E]:
-        """Keep `event` open around a step; record its error and end time, then emit it."""
+    def observe(self, event: E, *, announce: bool = True) -> Iterator[E]:
+        """Keep `event` open around a step; record its error and end time, then emit it.
+
+        With `announce`, a `StepStarted` sharing the event's span id is emitted first, so a live
+        view can show the step while it runs."""
+        if announce:
+            step = "model" if event.observation == GENERATION else "tool"
+            self.emit(
+                StepStarted(
+                    trace_id=event.trace_id,
+                    agent=event.agent,
+                    span_id=event.span_id,
+                    parent_id=event.parent_id,
+                    step=step,
+                    name=getattr(event, "name", ""),
+                    input=getattr(event, "input", None),
+                )
+            )
         try:
             yield event
         except BaseException as exc:
@@ -150,9 +172,26 @@ def active_runs() -> list[RunContext]:
         return list(_active.values())
 
 
+def enclosing_span() -> str | None:
+    """The span a wrapped agent starting here nests under in events, if not its caller's run."""
+    return _enclosing.get()
+
+
+@contextlib.contextmanager
+def events_under(span_id: str) -> Iterator[None]:
+    """Wrapped agents started inside this block nest under `span_id` in events (a team runs each
+    plan step's specialist in one, so the report shows team → step → the specialist's calls)."""
+    token = _enclosing.set(span_id)
+    try:
+        yield
+    finally:
+        _enclosing.reset(token)
+
+
 @contextlib.contextmanager
 def activate(run: RunContext) -> Iterator[RunContext]:
     token = _current.set(run)
+    enclosing = _enclosing.set(None)  # runs this one starts nest under it, not under its caller's span
     with _active_lock:
         _active[id(run)] = run
     try:
@@ -160,4 +199,5 @@ def activate(run: RunContext) -> Iterator[RunContext]:
     finally:
         with _active_lock:
             _active.pop(id(run), None)
+        _enclosing.reset(enclosing)
         _current.reset(token)

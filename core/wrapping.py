@@ -25,7 +25,7 @@ from .plugins import detect, get_plugin_manager
 from .redact import redacted
 from .replay import RunJournal
 from .resolver import ByofResolver
-from .run_context import RunContext, activate, current_run
+from .run_context import RunContext, activate, current_run, enclosing_span
 from .tool_errors import to_flyte_error
 from .tools import ToolRouter, ToolTaskFactory
 
@@ -129,15 +129,20 @@ class WrappedAgent:
         trace_id = (action.run_name or action.name) if action else "local"
         span_id = action.name if action else "agent"
         parent = current_run()
-        extra = [collected.append] if self.options.report else []
+        # The report, and sinks that watch nested runs, see this run and the runs it starts in
+        # this process; each run delivers to them through its own bus, so always redacted.
+        report = (collected.append,) if self.options.report else ()
+        nested = tuple(s for s in self.sinks if getattr(s, "nested", False))
+        inherited = tuple(w for w in (parent.watchers if parent else ()) if w not in self.sinks)
         run = RunContext(
             agent=self.options.name,
             adapter=self.adapter,
             options=self.options,
             trace_id=trace_id,
             span_id=span_id,
-            bus=self._bus(extra),
+            bus=self._bus([*inherited, *report]),
             parent_id=parent.span_id if parent else None,
+            watchers=(*inherited, *nested, *report),
         )
         if tctx and tctx.mode == "local" and self.options.journal is not False and journal_enabled():
             path = self.options.journal if isinstance(self.options.journal, str) else None
@@ -162,6 +167,7 @@ class WrappedAgent:
         """The body of the wrapped task: one run of the framework's own loop."""
         collected: list[Event] = []
         run = self._run_context(collected)
+        nests_under = enclosing_span() or run.parent_id  # read before activate() resets it
         with activate(run):
             run.capture()
             run.router = ToolRouter(self.tools, self.options, run)
@@ -171,17 +177,21 @@ class WrappedAgent:
                 "trace_id": run.trace_id,
                 "agent": run.agent,
                 "span_id": run.span_id,
-                "parent_id": run.parent_id,
+                "parent_id": nests_under,
             }
             started = AgentStarted(**span, adapter=self.adapter, input=inputs)
             run.emit(started)
             finished = AgentFinished(
-                **span, start_time=started.start_time, adapter=self.adapter, input=inputs
+                **span,
+                start_time=started.start_time,
+                adapter=self.adapter,
+                input=inputs,
+                report=_report_path() if self.options.report else None,
             )
             if run.journal is not None:
                 run.journal.start(inputs, run.parent_id)
             try:
-                with run.observe(finished), _report_errors(run, "agent"):
+                with run.observe(finished, announce=False), _report_errors(run, "agent"):
                     invocation = get_plugin_manager().hook.byof_invoke(
                         adapter=self.adapter, agent=agent, inputs=inputs, run=run
                     )
@@ -222,6 +232,14 @@ class WrappedAgent:
             router.route(tool, func)
             spec = router.specs[tool]
         return self.tools.task_for(spec, router.options_for(spec))
+
+
+def _report_path() -> str | None:
+    """Where Flyte writes the current task's report."""
+    from ._flyte_private import report_path
+
+    tctx = flyte.ctx()
+    return report_path(tctx.output_path) if tctx and tctx.output_path else None
 
 
 @contextlib.contextmanager

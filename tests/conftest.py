@@ -30,3 +30,11 @@ def flyte_local() -> None:
     import flyte
 
     flyte.init()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """A headless Chromium's path; skips the test when none is installed (see browser.py)."""
+    from browser import require_chromium
+
+    return require_chromium()

@@ -46,6 +46,7 @@ def run_events() -> list[Event]:
             fingerprint="fp-abc",
             input=[{"role": "user", "content": "Paris?"}],
             output="call get_weather",
+            usage={"input": 12, "output": 3, "total": 15},
         ),
         ToolCalled(
             **child,
@@ -124,7 +125,7 @@ def test_jsonl_writes_one_observation_per_line(tmp_path: Path) -> None:
     assert agent["name"] == "weather" and agent["parent_id"] is None
     assert agent["input"] == {"prompt": "Paris?"} and agent["output"] == "Sunny, 21C"
     assert agent["duration_ms"] == pytest.approx(300.0, abs=1e-3)
-    assert agent["metadata"] == {"adapter": "generic"}
+    assert agent["metadata"] == {"adapter": "generic", "report": None}
     assert all(r["parent_id"] == "agent-span" for i, r in by_id.items() if i != "agent-span")
     assert all(r["trace_id"] == TRACE for r in rows)
 
@@ -132,6 +133,8 @@ def test_jsonl_writes_one_observation_per_line(tmp_path: Path) -> None:
     assert model["name"] == "gpt-test" and model["output"] == "call get_weather"
     assert model["metadata"]["seq"] == 1 and model["metadata"]["fingerprint"] == "fp-abc"
     assert model["replayed"] is False and model["error"] is None
+    assert model["usage"] == {"input": 12, "output": 3, "total": 15}
+    assert all(r["usage"] is None for r in rows if r["type"] != "GENERATION")  # only model calls have tokens
     assert datetime.fromisoformat(model["start_time"]).timestamp() == pytest.approx(T0 + 0.010, abs=1e-3)
     assert datetime.fromisoformat(model["end_time"]).utcoffset().total_seconds() == 0
     assert isinstance(model["duration_ms"], float) and model["duration_ms"] == pytest.approx(120.0, abs=1e-3)

@@ -266,16 +266,16 @@ def test_the_console_shows_the_plan_and_each_step_live() -> None:
     assert text.rstrip().endswith("answer: 100")
 
 
-def test_the_report_draws_the_plan_graph_and_a_gantt_chart() -> None:
+def test_the_report_draws_the_plan_graph_with_each_steps_task() -> None:
     from byof.report import render_html
 
     out, _, events = run_team(byof.Team(SPECIALISTS, planner=planner(TUTORIAL)), name="reported", report=True)
     page = render_html(events)
-    assert page.count("<svg") == 2
-    assert 'aria-label="plan dependency graph"' in page and 'aria-label="plan steps over time"' in page
+    assert page.count("<svg") == 1 and 'aria-label="plan dependency graph"' in page
     graph = page[page.index("plan dependency graph") : page.index("</svg>")]
     assert graph.count("<rect") == 3 and graph.count("<line") == 2, "three steps, s3's two arrows"
-    assert "wave 2" in graph and ">s3<" in graph
+    assert "wave 2" in graph and "✓ s3" in graph
+    assert ">count words in 'Hello World'</tspan>" in graph, "each box carries its step's task"
     assert out["answer"] == "100"
 
 

@@ -246,13 +246,13 @@ def test_callable_object_and_lambda_are_agents() -> None:
     assert run(byof.wrap(lambda p: p.upper(), env=env(), name="lam"), prompt="ab") == "AB"
 
 
-def test_report_holds_the_timeline() -> None:
+def test_report_holds_the_trace() -> None:
     task = byof.wrap(loop, env=env(), report=True)
     result = flyte.run(task, prompt="rep")
     reports = list(Path(result.url).rglob("report.html"))
     assert reports, f"no report written under {result.url}"
     html = reports[0].read_text()
-    assert "byof run timeline" in html and "shout" in html and "think" in html
+    assert "<h3>Trace</h3>" in html and ">shout<" in html and ">think #1<" in html
     assert result.outputs()[0] == "REP 3.0"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..describe import one_line, prompt_of
 from ..events import (
     AGENT,
     GENERATION,
@@ -25,6 +25,7 @@ from ..events import (
     PlanRevised,
     PlanStepStarted,
     StepReplayed,
+    StepStarted,
     ToolBlockedEvent,
 )
 
@@ -38,9 +39,7 @@ _MIN_SUMMARY = 16
 
 def _short(value: Any, limit: int = _SIDE_CHARS) -> str:
     """One line of `value`: newlines folded so a multi-line payload cannot break the table row."""
-    text = value if isinstance(value, str) else json.dumps(value, default=repr, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return one_line(value, limit)
 
 
 def _duration(event: Event) -> str:
@@ -48,15 +47,6 @@ def _duration(event: Event) -> str:
     if ms is None:
         return ""
     return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
-
-
-def _what_was_asked(value: Any) -> Any:
-    """A task's inputs as a row shows them: its prompt, else the inputs that were given."""
-    if not isinstance(value, dict):
-        return value
-    if value.get("prompt"):
-        return value["prompt"]
-    return {k: v for k, v in value.items() if v not in (None, "", [], {})}
 
 
 def _summary(event: Event) -> Text:
@@ -69,7 +59,7 @@ def _summary(event: Event) -> Text:
     text = Text()
     if getattr(event, "replayed", False):
         text.append("replayed ", style="cyan")
-    text.append(f"{_short(_what_was_asked(getattr(event, 'input', None)))} → ")
+    text.append(f"{_short(prompt_of(getattr(event, 'input', None)))} → ")
     error = getattr(event, "error", None)
     if error:
         return text.append(_short(error, _ERROR_CHARS), style="red")
@@ -89,7 +79,7 @@ def _row(event: Event, t0: float) -> list[str]:
 def render_timeline(events: Sequence[Event], console: Console | None = None) -> None:
     """Print one row per step in start order. Start events are skipped (the finish is the row),
     and so are a plan and its revisions (`PlanConsole` shows those)."""
-    skipped = (AgentStarted, PlanStepStarted, PlanCreated, PlanRevised)
+    skipped = (AgentStarted, StepStarted, PlanStepStarted, PlanCreated, PlanRevised)
     steps = sorted((e for e in events if not isinstance(e, skipped)), key=lambda e: e.start_time)
     console = console or Console()
     if not steps:

@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..events import AGENT, AgentStarted, ErrorEvent, Event
+from ..events import AGENT, AgentStarted, ErrorEvent, Event, StepStarted
 
 # Keys every line has; any other event field goes under "metadata".
 _TOP_LEVEL = (
     "observation", "kind", "span_id", "trace_id", "parent_id", "name", "agent",
-    "start_time", "end_time", "duration_ms", "input", "output", "error", "replayed",
+    "start_time", "end_time", "duration_ms", "input", "output", "error", "replayed", "usage",
 )  # fmt: skip
 
 
@@ -52,6 +52,7 @@ def observation(event: Event) -> dict[str, Any]:
         "output": data.get("output"),
         "error": _error(event, data),
         "replayed": bool(data.get("replayed", False)),
+        "usage": data.get("usage"),  # a model call's tokens, when its response reports them
         "metadata": {k: v for k, v in data.items() if k not in _TOP_LEVEL},
     }
 
@@ -64,7 +65,7 @@ class JsonlSink:
         self._lock = threading.Lock()
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, AgentStarted):
+        if isinstance(event, (AgentStarted, StepStarted)):  # the finished event is the observation
             return
         line = json.dumps(observation(event), default=repr, ensure_ascii=False)
         with self._lock:

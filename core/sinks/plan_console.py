@@ -4,7 +4,6 @@ terminal and in a log."""
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..describe import one_line, outcome
 from ..events import AgentFinished, Event, PlanCreated, PlanRevised, PlanStepFinished, PlanStepStarted
 
 _STATUS = {"succeeded": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("–", "yellow")}
@@ -19,9 +19,7 @@ _CHARS = 90
 
 
 def _short(value: Any, limit: int = _CHARS) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=repr)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return one_line(value, limit)
 
 
 def plan_table(plan: dict[str, Any], waves: list[list[str]], title: str) -> Table:
@@ -83,10 +81,10 @@ class PlanConsole:
             said = _short(event.output) if event.status == "succeeded" else (event.error or "")
             out.print(Text(f"  {mark} {event.name} {event.specialist}{took}{replayed}: {said}", style=style))
         elif isinstance(event, AgentFinished) and event.adapter == "team":
-            result = event.output if isinstance(event.output, dict) else {}
-            if result.get("status") == "succeeded":
-                out.print(Text(f"answer: {_short(result.get('answer'))}", style="bold green"))
+            ok, said = outcome(event)
+            if ok:
+                out.print(Text(f"answer: {_short(said)}", style="bold green"))
             elif event.error:
                 out.print(Text(f"the team failed: {_short(event.error, 400)}", style="bold red"))
             else:
-                out.print(Text("no answer: the plan's final step did not succeed", style="bold red"))
+                out.print(Text(_short(said, 400), style="bold red"))

@@ -13,8 +13,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..events import PlanStepFinished, PlanStepStarted
-from ..run_context import RunContext
+from ..events import PlanStepFinished, PlanStepStarted, new_span_id
+from ..run_context import RunContext, events_under
 from ..tool_errors import original_error
 from .journaled import journaled
 from .plan import Plan, PlanStep
@@ -89,13 +89,25 @@ class Executor:
             return result
         prompt = self.team.format_prompt(step, self.by_id)
         specialist = self.team.specialists[step.agent].agent
+        span = new_span_id()  # the step's start and end events, and the specialist's run under it
+        saved_ms = None
         async with self.gate:
             started = time.time()
-            run.emit(run.child(PlanStepStarted, name=step.id, specialist=step.agent, wave=wave, input=prompt))
-            try:
-                output, replayed = await journaled(
-                    run, "plan_step", step.agent, prompt, lambda: specialist.aio(prompt=prompt)
+            run.emit(
+                run.child(
+                    PlanStepStarted,
+                    span_id=span,
+                    name=step.id,
+                    specialist=step.agent,
+                    wave=wave,
+                    input=prompt,
                 )
+            )
+            try:
+                with events_under(span):
+                    output, saved_ms = await journaled(
+                        run, "plan_step", step.agent, prompt, lambda: specialist.aio(prompt=prompt)
+                    )
                 result = StepResult(
                     id=step.id,
                     agent=step.agent,
@@ -103,7 +115,7 @@ class Executor:
                     status="succeeded",
                     output=output,
                     wave=wave,
-                    replayed=replayed,
+                    replayed=saved_ms is not None,
                 )
             except Exception as exc:  # isolated: the steps that need this one are skipped, no more
                 result = StepResult(
@@ -115,10 +127,10 @@ class Executor:
                     wave=wave,
                 )
         result.start_time, result.end_time = started, time.time()
-        self._finished(result)
+        self._finished(result, span, saved_ms or 0.0)
         return result
 
-    def _finished(self, result: StepResult) -> None:
+    def _finished(self, result: StepResult, span: str | None = None, saved_ms: float = 0.0) -> None:
         run = self.run_context
         event = run.child(
             PlanStepFinished,
@@ -130,7 +142,10 @@ class Executor:
             output=result.output,
             error=result.error,
             replayed=result.replayed,
+            saved_ms=saved_ms,
         )
+        if span is not None:
+            event.span_id = span
         if result.start_time is not None:
             event.start_time = result.start_time
         event.end_time = time.time()

@@ -14,18 +14,19 @@ from ..run_context import RunContext
 
 async def journaled(
     run: RunContext, kind: str, name: str, request: Any, call: Callable[[], Awaitable[Any]]
-) -> tuple[Any, bool]:
+) -> tuple[Any, float | None]:
     """`call()`'s value, or the value an earlier execution of this run journaled for the same
-    `kind`, `name` and `request`; and whether it came from the journal. Only successes are
+    `kind`, `name` and `request`; and, when it came from the journal, how many milliseconds
+    the journaled call took (the time the replay saved), else None. Only successes are
     journaled: a step that failed runs again."""
     journal = run.journal
     if journal is None:
-        return await call(), False
+        return await call(), None
     identity = fingerprint(canonical_json(request))
     key, step = journal.tool_step(name, identity, kind=kind)
     if step is not None:
-        return RunJournal.replay_tool(step), True
+        return RunJournal.replay_tool(step), step.duration_ms
     started = time.time()
     value = await call()
     journal.record_tool(key, name, identity, True, value, started, kind=kind)
-    return value, False
+    return value, None

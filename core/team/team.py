@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TeamError
-from ..events import PlanCreated, PlanRevised
+from ..events import PlanCreated, PlanRevised, StepReplayed
 from ..run_context import RunContext
 from .executor import Executor
 from .journaled import journaled
@@ -95,9 +95,11 @@ class Team:
     # -- planning ----------------------------------------------------------------------------
 
     async def _ask_planner(self, run: RunContext, prompt: str) -> Any:
-        answer, _ = await journaled(
+        answer, saved_ms = await journaled(
             run, "planner", self.planner.name, prompt, lambda: self.planner.aio(prompt=prompt)
         )
+        if saved_ms is not None:
+            run.emit(run.child(StepReplayed, step="planner", name=self.planner.name, saved_ms=saved_ms))
         return answer
 
     async def plan(
