@@ -16,6 +16,7 @@ in the task, which returns the final output.
 
 from __future__ import annotations
 
+import logging
 import typing
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,27 @@ from byof.threads import drive
 
 NAME = "crewai"
 SUPPORTED = ">=1.15,<2"
+_TOKEN_ESTIMATE = "Using an approximate input token count"
+
+
+class _TokenEstimateNotice(logging.Filter):
+    """CrewAI warns before every call to an LLM that cannot count tokens itself (an OpenAI-compatible
+    server, byof's scripted LLM) that it estimates them: noise in every run's output. It shows
+    only when CrewAI's logging is at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_TOKEN_ESTIMATE) or logging.getLogger(record.name).isEnabledFor(
+            logging.DEBUG
+        )
+
+
+_quiet = _TokenEstimateNotice()
+
+
+def _quiet_token_estimates() -> None:
+    logger = logging.getLogger("crewai.llms.base_llm")
+    if _quiet not in logger.filters:
+        logger.addFilter(_quiet)
 
 
 @hookimpl
@@ -83,6 +105,7 @@ def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
         return None
     from .crewai_seams import run_copy
 
+    _quiet_token_estimates()
     return run_copy(agent, router)
 
 

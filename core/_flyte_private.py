@@ -71,9 +71,8 @@ def local_cache_dir() -> Any:
 
 
 # - Where Flyte writes a task's report: report.html under the action's output path; a local run's
-#   actions live under /tmp/flyte/metadata/<run name>/ unless `flyte.with_runcontext(metadata_path=)`
-#   says otherwise (Flyte's local runner builds that default inline). `byof report` and the live
-#   view point users at it.
+#   actions live under /tmp/flyte/metadata/<run name>/ (Flyte's local runner builds that path
+#   inline). `byof report` and the live view point users at it.
 def report_path(output_path: str) -> str:
     """The report file of the action whose output path is `output_path`."""
     from flyte._internal.runtime import io

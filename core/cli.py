@@ -14,10 +14,20 @@ import click
 from ._version import __version__
 
 
+def _stdout_closed() -> None:
+    """The reader of our output went away (`byof demo | head -3`): stop at once, quietly, from
+    whichever thread found out, as a Unix tool does; whatever the run was doing is moot."""
+    sys.stderr.flush()
+    os._exit(1)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="byof")
 def main() -> None:
     """Run any Python agent framework durably on Flyte 2."""
+    from .sinks.terminal import when_stdout_closes
+
+    when_stdout_closes(_stdout_closed)
 
 
 @main.command()
@@ -156,6 +166,31 @@ def runs_prune(ctx: click.Context, older_than: str, include_running: bool) -> No
     click.echo(f"pruned {len(removed)} run(s)" + (f": {', '.join(removed)}" if removed else ""))
 
 
+@main.command()
+@click.argument("run", required=False)
+@click.option("--open", "open_it", is_flag=True, help="Open the report in your web browser.")
+def report(run: str | None, open_it: bool) -> None:
+    """Say where a local run's report is (agents wrapped with report=True), and open it.
+
+    RUN is the run's name (`flyte.run(...).name`, or the name you gave it); without it, the
+    latest local run that has a report. Flyte's local runtime keeps each run under
+    /tmp/flyte/metadata/RUN/. One line per report: agent, status, path."""
+    import webbrowser
+
+    from .report import local_reports
+
+    try:
+        found = local_reports(run)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    width = max(len(f.agent) for f in found)
+    for f in found:
+        click.echo(f"{f.agent:<{width}}  {f.status or '-':<9}  {f.path}")
+    if open_it:
+        for f in found:
+            webbrowser.open(f.path.resolve().as_uri())
+
+
 def _demo_help() -> str:
     from .examples.team_scripts import EXAMPLES
 
@@ -170,16 +205,14 @@ def _demo_help() -> str:
     )
 
 
-def _framework_note() -> str:
-    from .examples.team_demo import FRAMEWORKS
+def _framework_note(real: bool) -> str:
+    from .examples.team_scripts import HOMEGROWN, frameworks
 
     extras = {"math": "pydantic-ai", "words": "langgraph", "coder": "smolagents"}
     said = []
-    for role, framework in FRAMEWORKS.items():
+    for role, framework in frameworks(real).items():
         hint = (
-            f' (pip install "flyte-byof[{extras[role]}]" for the framework)'
-            if framework == "a homegrown loop"
-            else ""
+            f' (pip install "flyte-byof[{extras[role]}]" for the framework)' if framework == HOMEGROWN else ""
         )
         said.append(f"{role} on {framework}{hint}")
     return "specialists: " + ", ".join(said)
@@ -190,18 +223,19 @@ def _framework_note() -> str:
     "--example", "example", type=click.Choice(["tutorial", "fan-out", "failure"]), default="tutorial"
 )
 @click.option("--request", "request", default=None, help="Any request of your own (needs OPENAI_API_KEY).")
-def demo(example: str, request: str | None) -> None:
+@click.option(
+    "--steps/--no-steps",
+    default=None,
+    help="Show each agent's model and tool calls as they run (default: on a terminal).",
+)
+def demo(example: str, request: str | None, steps: bool | None) -> None:
     import logging
 
-    import flyte
-    from rich.console import Console
+    from .examples.team_scripts import EXAMPLES, HOMEGROWN, frameworks
+    from .sinks import PlanConsole, ProgressSink
+    from .sinks.terminal import SinkConsole
 
-    from .examples.team_scripts import EXAMPLES
-    from .sinks import PlanConsole
-    from .team import Team
-    from .wrapping import wrap
-
-    console = Console()
+    console = SinkConsole()
     real = bool(os.environ.get("OPENAI_API_KEY"))
     if request and not real:
         raise click.UsageError(
@@ -209,18 +243,25 @@ def demo(example: str, request: str | None) -> None:
             "set OPENAI_API_KEY to ask anything"
         )
     prompt = request or EXAMPLES[example]
-    from .examples import team_demo
-
-    team = wrap(
-        Team(team_demo.specialists, planner=team_demo.planner),
-        env=team_demo.env,
-        name="demo",
-        sinks=[PlanConsole(console)],
-    )
     model = "real models (OPENAI_API_KEY is set)" if real else "scripted models (offline, no API key)"
+    # Said before the frameworks load, which takes seconds.
     console.print(f"[bold]byof demo[/bold]: a team of agents as a local Flyte run, with {model}")
-    console.print(_framework_note(), markup=False)  # "[smolagents]" is an extra, not markup
+    console.print(_framework_note(real), markup=False)  # "[smolagents]" is an extra, not markup
     console.print(f"request: {prompt}", markup=False)
+    used = sorted({f for f in frameworks(real).values() if f != HOMEGROWN})
+    with console.status(f"loading {', '.join(used) or 'the agents'}…"):
+        import flyte
+
+        from .examples import team_demo
+        from .team import Team
+        from .wrapping import wrap
+
+        team = wrap(
+            Team(team_demo.specialists, planner=team_demo.planner),
+            env=team_demo.env,
+            name="demo",
+            sinks=[PlanConsole(console), ProgressSink(console, show=steps)],
+        )
     # Failed steps are shown in the plan view; Flyte would log each one's traceback as well.
     flyte.init(log_level=logging.CRITICAL)
     flyte.run(team, prompt=prompt)

@@ -81,9 +81,9 @@ def tool_line(event: ToolCalled, limit: int = 120) -> str:
 def duration(ms: float | None) -> str:
     if ms is None:
         return ""
-    if ms < 10:
+    if round(ms, 1) < 10:
         return f"{ms:.1f} ms"
-    if ms < 1000:
+    if round(ms) < 1000:
         return f"{ms:.0f} ms"
     return f"{ms / 1000:.2f} s" if ms < 60_000 else f"{ms / 60_000:.1f} min"
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .describe import decision_line, duration, one_line, outcome, prompt_of, tokens, tool_line
@@ -130,7 +132,7 @@ def trace_tree(events: Sequence[Event]) -> list[Node]:
         elif (isinstance(event, PlanStepFinished) and event.replayed) or isinstance(event, StepReplayed):
             node.saved_ms = event.saved_ms
     by_span = {n.event.span_id: n for n in nodes}
-    roots = []
+    roots: list[Node] = []
     for node in sorted(nodes, key=lambda n: n.event.start_time):
         parent = by_span.get(node.event.parent_id or "")
         (parent.children if parent is not None and parent is not node else roots).append(node)
@@ -531,6 +533,51 @@ def render_html(events: Sequence[Event]) -> str:
         + f'<div class="trace" style="--tick:{100 * axis.tick() / axis.span:.4f}%">{_axis_header(axis)}{rows}'
         + "</div></section></div>"
     )
+
+
+# -- finding a local run's reports ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """A report Flyte's local runtime wrote: whose, how the run went, where."""
+
+    path: Path
+    agent: str
+    status: str
+
+
+def _report_file(path: Path) -> ReportFile:
+    head = path.read_text(errors="replace")[:200_000]
+    found = re.search(
+        r'class="byof-report" data-agent="([^"]*)" data-run="[^"]*" data-status="([^"]*)"', head
+    )
+    if found is None:  # a Flyte task's own report, not byof's
+        return ReportFile(path, path.parent.name, "")
+    return ReportFile(path, html.unescape(found[1]), found[2])
+
+
+def local_reports(run: str | None = None) -> list[ReportFile]:
+    """The reports of local run `run` (default: the latest run that has one), newest first, so
+    the outermost agent's (written last) leads. Raises LookupError saying what there is."""
+    from ._flyte_private import local_metadata_dir
+
+    root = local_metadata_dir()
+    runs = sorted((d for d in root.glob("*") if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)
+    if run is None:
+        run = next((d.name for d in runs if any(d.rglob("report.html"))), None)
+        if run is None:
+            raise LookupError(
+                f"no local run under {root} has a report; wrap the agent with report=True and run it"
+            )
+    folder = root / run
+    if not folder.is_dir():
+        latest = ", ".join(d.name for d in runs[:5]) or "none"
+        raise LookupError(f"no local run named {run!r} under {root} (latest: {latest})")
+    files = sorted(folder.rglob("report.html"), key=lambda f: f.stat().st_mtime, reverse=True)
+    if not files:
+        raise LookupError(f"run {run!r} wrote no report: wrap the agent with byof.wrap(..., report=True)")
+    return [_report_file(f) for f in files]
 
 
 async def publish(events: Sequence[Event]) -> None:

@@ -70,6 +70,13 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
+def _within(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """`item[key]` when it is a mapping (OpenAI's {"function": {...}}, LangChain's {"data": {...}}),
+    else `item` itself."""
+    inner = item.get(key)
+    return inner if isinstance(inner, Mapping) else item
+
+
 def _text(content: Any) -> str:
     """The text of a message's content: a string, or the text blocks of a list of blocks."""
     if content is None:
@@ -92,7 +99,7 @@ def _openai_tool_calls(calls: Any) -> tuple[ToolCallView, ...]:
     for call in calls or ():
         if not isinstance(call, Mapping):
             continue
-        function = call.get("function") if isinstance(call.get("function"), Mapping) else call
+        function = _within(call, "function")
         name = function.get("name")
         if name:
             args = function.get("arguments", function.get("args", function.get("input")))
@@ -182,13 +189,13 @@ def _message(item: Mapping[str, Any]) -> list[Message]:
 
 def _call_names(item: Mapping[str, Any]) -> dict[str, str]:
     """The tool names of the calls in `item`, by call id (a tool result often has only the id)."""
-    data = item.get("data") if isinstance(item.get("data"), Mapping) else item
+    data = _within(item, "data")
     if data.get("type") == "function_call":
         return {str(data.get("call_id")): str(data.get("name"))}
     names = {}
     for call in data.get("tool_calls") or ():
         if isinstance(call, Mapping) and call.get("id"):
-            function = call.get("function") if isinstance(call.get("function"), Mapping) else call
+            function = _within(call, "function")
             names[str(call["id"])] = str(function.get("name") or "")
     return names
 
@@ -248,16 +255,17 @@ def asked(request: Any) -> list[Message]:
 
 def _merge_chunks(chunks: list[Any]) -> Message:
     """A streamed answer (LangChain chunks, smolagents deltas) as one message."""
-    text, calls = [], {}
+    text: list[str] = []
+    calls: dict[Any, dict[str, str]] = {}
     for chunk in chunks:
         if not isinstance(chunk, Mapping):
             continue
-        data = chunk.get("data") if isinstance(chunk.get("data"), Mapping) else chunk
+        data = _within(chunk, "data")
         text.append(_text(data.get("content")))
         for n, part in enumerate(data.get("tool_call_chunks") or data.get("tool_calls") or []):
             if not isinstance(part, Mapping):
                 continue
-            function = part.get("function") if isinstance(part.get("function"), Mapping) else part
+            function = _within(part, "function")
             slot = calls.setdefault(part.get("index", n), {"name": "", "args": ""})
             slot["name"] += str(function.get("name") or "")
             args = function.get("arguments", function.get("args"))

@@ -1,7 +1,8 @@
 """Import CrewAI without touching the developer's HOME (shared by the CrewAI test modules).
 
-CrewAI prompts and phones home on first use, and writes under HOME (its data directory under
-XDG_DATA_HOME, if set) when imported and whenever a Crew is built. Importing this module sets
+CrewAI prompts and phones home on first use, and writes under HOME (its data and cache
+directories under XDG_DATA_HOME and XDG_CACHE_HOME, if set) when imported and whenever a Crew is
+built. Importing this module sets
 CrewAI's quiet mode and imports it under a temporary HOME; `use_home` puts that HOME back for a
 test, so every Crew a test builds writes there too.
 """
@@ -26,10 +27,12 @@ if not CREWAI_HOME:
     atexit.register(shutil.rmtree, CREWAI_HOME, ignore_errors=True)
 with pytest.MonkeyPatch.context() as patch:
     patch.setenv("HOME", CREWAI_HOME)
-    patch.delenv("XDG_DATA_HOME", raising=False)
+    for xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        patch.delenv(xdg, raising=False)
     pytest.importorskip("crewai")
 
 
 def use_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", CREWAI_HOME)
-    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    for xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(xdg, raising=False)

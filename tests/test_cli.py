@@ -84,3 +84,46 @@ def test_demo_help_lists_the_example_requests_and_refuses_free_requests_offline(
     assert "tutorial Calculate 10 times 5" in flat and "failure Divide 10 by 0" in flat and "fan-out" in flat
     refused = byof_cli("demo", "--request", "What is the capital of France?")
     assert refused.returncode == 2 and "set OPENAI_API_KEY to ask anything" in refused.stderr
+
+
+def test_demo_piped_into_head_exits_quietly() -> None:
+    """`byof demo | head -3` ends as soon as head has its lines, without a traceback."""
+    clean = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    demo = subprocess.Popen([BYOF, "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean)
+    assert demo.stdout is not None and demo.stderr is not None
+    first = [demo.stdout.readline() for _ in range(3)]
+    demo.stdout.close()  # what head does once it has three lines
+    assert demo.wait(timeout=120) == 1, "a closed pipe ends the demo (it hung forever before)"
+    assert first[0].startswith(b"byof demo: a team of agents")
+    assert demo.stderr.read() == b""
+
+
+def test_demo_steps_shows_each_specialists_calls() -> None:
+    proc = byof_cli("demo", "--steps")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert any(line.startswith("    planner ✓ model plan #1 ") for line in lines)
+    assert any(line.startswith("    math ✓ tool multiply ") and line.endswith("→ 50") for line in lines)
+    assert proc.stdout.rstrip().endswith("answer: 100")
+
+
+def test_report_says_where_a_local_runs_report_is_and_opens_it(tmp_path: Path) -> None:
+    agent = Path(__file__).with_name("progress_agent.py")
+    run_name = f"cli-report-{os.getpid()}-{tmp_path.name}"
+    ran = subprocess.run(
+        [sys.executable, str(agent), run_name],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "BYOF_JOURNAL": "off"},
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-2000:]
+
+    opened = tmp_path / "opened"
+    browser = f"{sys.executable} -c \"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])\" %s"
+    proc = byof_cli("report", run_name, "--open", env={"BROWSER": browser})
+    assert proc.returncode == 0, proc.stderr
+    agent_name, status, path = proc.stdout.split()
+    assert (agent_name, status) == ("weather", "succeeded")
+    assert Path(path).is_file() and Path(path).parts[:5] == ("/", "tmp", "flyte", "metadata", run_name)
+    assert opened.read_text() == Path(path).as_uri()
+
+    missing = byof_cli("report", f"{run_name}-nope")
+    assert missing.returncode == 1 and f"no local run named '{run_name}-nope'" in missing.stderr

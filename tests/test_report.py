@@ -157,5 +157,7 @@ def test_a_resumed_run_marks_what_came_from_the_journal_and_the_time_it_saved() 
     run = flyte.with_runcontext(name=name).run(task, prompt="Weather in Lima?")
     assert run.outputs()[0] == "Lima: sunny in Lima" and state["n"] == 3
     page = report_file(run).read_text()
-    assert len(re.findall(r"↺ replayed · saved [\d.]+ ms", page)) == 2, "the first model call and the tool call"
+    assert len(re.findall(r"↺ replayed · saved [\d.]+ ms", page)) == 2, (
+        "the first model call and the tool call"
+    )
     assert "2 replayed from the journal, saving" in page

@@ -12,14 +12,13 @@ works. Defined at module level, so a Flyte worker can import it (`flyte run` / `
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from collections.abc import Callable
 from typing import Any
 
 import byof
-from byof.examples.team_scripts import PLANS, TURNS
+from byof.examples.team_scripts import HOMEGROWN, PLANS, TURNS, frameworks
 from byof.examples.tool_loop import make_tool_agent
 from byof.testing.script import Script, say
 
@@ -64,17 +63,12 @@ def _script(role: str) -> Script:
 # -- the specialists, each on its framework when it is installed ---------------------------------
 
 INSTRUCTIONS = "Use your tools to do the task; answer with the result only."
-FRAMEWORKS: dict[str, str] = {}  # specialist -> the framework it runs on
-
-
-def _installed(*modules: str) -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in modules)
+FRAMEWORKS = frameworks(REAL)  # specialist -> the framework it runs on
 
 
 def _homegrown(role: str, tools: list[Callable[..., Any]]) -> Any:
     from byof.testing.chat import OpenAIChat, ScriptedChat
 
-    FRAMEWORKS[role] = "a homegrown loop"
     chat = OpenAIChat(MODEL) if REAL else ScriptedChat(_script(role))
     agent = make_tool_agent(chat, tools, raise_tool_errors=True)
     agent.__name__ = role
@@ -83,13 +77,12 @@ def _homegrown(role: str, tools: list[Callable[..., Any]]) -> Any:
 
 def math_agent() -> Any:
     """Pydantic AI, whose agent stops on a failing tool (so a division by zero fails the step)."""
-    if not _installed("pydantic_ai") or (REAL and not _installed("openai")):
+    if FRAMEWORKS["math"] == HOMEGROWN:
         return _homegrown("math", [add, multiply, divide])
     from pydantic_ai import Agent
 
     from byof.testing.pydantic_ai import scripted_model
 
-    FRAMEWORKS["math"] = "Pydantic AI"
     model: Any = f"openai:{MODEL}" if REAL else scripted_model(_script("math"))
     agent = Agent(model, instructions=INSTRUCTIONS, name="math", defer_model_check=True)
     for fn in (add, multiply, divide):  # byof.tool functions are framework tools like any other
@@ -98,12 +91,11 @@ def math_agent() -> Any:
 
 
 def words_agent() -> Any:
-    if not _installed("langgraph", "langchain_core") or (REAL and not _installed("langchain_openai")):
+    if FRAMEWORKS["words"] == HOMEGROWN:
         return _homegrown("words", [word_count])
     from langchain_core.tools import tool
     from langgraph.prebuilt import create_react_agent
 
-    FRAMEWORKS["words"] = "LangGraph"
     if REAL:
         from langchain_openai import ChatOpenAI
 
@@ -116,11 +108,10 @@ def words_agent() -> Any:
 
 
 def coder_agent() -> Any:
-    if not _installed("smolagents") or (REAL and not _installed("openai")):
+    if FRAMEWORKS["coder"] == HOMEGROWN:
         return _homegrown("coder", [add, multiply])
     from smolagents import CodeAgent, tool
 
-    FRAMEWORKS["coder"] = "smolagents"
     if REAL:
         from smolagents import OpenAIServerModel
 
@@ -156,14 +147,8 @@ def planner_loop() -> Any:
     return chat_planner(ScriptedChat(plans))
 
 
-env = byof.environment(
-    "byof-demo",
-    frameworks=[
-        f
-        for f, m in (("pydantic-ai", "pydantic_ai"), ("langgraph", "langgraph"), ("smolagents", "smolagents"))
-        if _installed(m)
-    ],
-)
+EXTRAS = {"Pydantic AI": "pydantic-ai", "LangGraph": "langgraph", "smolagents": "smolagents"}
+env = byof.environment("byof-demo", frameworks=[EXTRAS[f] for f in FRAMEWORKS.values() if f in EXTRAS])
 specialists = [
     byof.Specialist(
         "math", byof.wrap(math_agent(), env=env, name="math"), "Does arithmetic: add, multiply, divide."

@@ -6,6 +6,7 @@ Kept apart from team_demo.py (which builds the agents, importing their framework
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from byof.testing.script import call, say
@@ -75,3 +76,26 @@ TURNS: dict[str, dict[str, list[Any]]] = {
         "Add the two results": [call("add", a=0, b=3), say("{last}")],
     },
 }
+
+
+# -- which framework each specialist runs on (decided without importing any) ------------------------
+
+_NEEDS = {  # specialist: (framework, its modules offline, the extra modules real models need)
+    "math": ("Pydantic AI", ("pydantic_ai",), ("openai",)),
+    "words": ("LangGraph", ("langgraph", "langchain_core"), ("langchain_openai",)),
+    "coder": ("smolagents", ("smolagents",), ("openai",)),
+}
+HOMEGROWN = "a homegrown loop"
+
+
+def _installed(*modules: str) -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in modules)
+
+
+def frameworks(real: bool) -> dict[str, str]:
+    """The framework each specialist runs on: its own when installed, else a homegrown loop
+    with the same tools. Cheap: `byof demo` says it before importing any framework."""
+    return {
+        role: name if _installed(*offline, *(online if real else ())) else HOMEGROWN
+        for role, (name, offline, online) in _NEEDS.items()
+    }

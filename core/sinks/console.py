@@ -28,6 +28,7 @@ from ..events import (
     StepStarted,
     ToolBlockedEvent,
 )
+from .terminal import SinkConsole
 
 _TYPE_LABELS = {GENERATION: "model", TOOL: "tool", AGENT: "agent", SPAN: "step"}
 # Each side of "input → output" is cut to this many characters before the column ellipsis.
@@ -81,7 +82,7 @@ def render_timeline(events: Sequence[Event], console: Console | None = None) -> 
     and so are a plan and its revisions (`PlanConsole` shows those)."""
     skipped = (AgentStarted, StepStarted, PlanStepStarted, PlanCreated, PlanRevised)
     steps = sorted((e for e in events if not isinstance(e, skipped)), key=lambda e: e.start_time)
-    console = console or Console()
+    console = console or SinkConsole()
     if not steps:
         console.print("no events")
         return

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..describe import one_line, outcome
 from ..events import AgentFinished, Event, PlanCreated, PlanRevised, PlanStepFinished, PlanStepStarted
+from .terminal import SinkConsole
 
 _STATUS = {"succeeded": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("–", "yellow")}
 _CHARS = 90
@@ -44,7 +45,7 @@ class PlanConsole:
     """A sink for `byof.wrap(team, ..., sinks=[PlanConsole()])` that prints the run live."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console()
+        self.console = console or SinkConsole()
         self._lock = threading.Lock()
         self._waves_seen: set[int] = set()
 

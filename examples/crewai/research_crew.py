@@ -5,6 +5,9 @@
 The crew is built with CrewAI's own API and never changed: byof.wrap turns a kickoff into a Flyte
 task that runs on a copy of the crew, in which every LLM call is a trace step and the tool call a
 child task. The kickoff inputs mapping becomes the task's `inputs`.
+
+In a terminal, ProgressSink shows each model and tool call as it starts and ends, and at
+the end where the run's report (report=True) is; `byof report` finds it again later.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ os.environ.setdefault("CREWAI_TESTING", "true")
 os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 if not os.environ.get("OPENAI_API_KEY"):
-    os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-crewai-example-")  # CrewAI writes under HOME
+    # CrewAI writes its data under HOME (or XDG_DATA_HOME) and ~/.config: offline, a throwaway home.
+    os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-crewai-example-")
+    for xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        os.environ.pop(xdg, None)
     atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)
 
 import flyte
@@ -28,7 +34,7 @@ from crewai import Agent, Crew, Task
 from crewai.tools import tool
 
 import byof
-from byof.sinks import ConsoleSink
+from byof.sinks import ProgressSink
 
 NOTES = {"durable agents": "Durable agents resume after crashes without repeating finished steps."}
 
@@ -83,7 +89,7 @@ summary = Task(
 crew = Crew(agents=[researcher, writer], tasks=[research, summary], verbose=False)
 
 env = byof.environment("research-crew", frameworks=["crewai"])
-research_crew = byof.wrap(crew, env=env, name="research", sinks=[ConsoleSink()])
+research_crew = byof.wrap(crew, env=env, name="research", report=True, sinks=[ProgressSink()])
 
 if __name__ == "__main__":
     flyte.init()  # Flyte's embedded local runtime; flyte.init_from_config() targets a cluster

@@ -4,6 +4,9 @@
 
 The graph is built with LangGraph's own API and never changed: byof.wrap turns its run into a
 Flyte task in which both tool calls are child tasks and every model turn is a trace step.
+
+In a terminal, ProgressSink shows each model and tool call as it starts and ends, and at
+the end where the run's report (report=True) is; `byof report` finds it again later.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from langchain_core.tools import tool
 from langgraph.prebuilt import create_react_agent
 
 import byof
-from byof.sinks import ConsoleSink
+from byof.sinks import ProgressSink
 
 warnings.filterwarnings("ignore", message=".*create_react_agent has been moved.*")
 
@@ -61,7 +64,7 @@ agent = create_react_agent(
     model(), [get_weather, convert_temperature], prompt="You are a concise travel assistant."
 )
 env = byof.environment("weather-agent", frameworks=["langgraph"])
-weather = byof.wrap(agent, env=env, name="weather", sinks=[ConsoleSink()])
+weather = byof.wrap(agent, env=env, name="weather", report=True, sinks=[ProgressSink()])
 
 if __name__ == "__main__":
     flyte.init()  # Flyte's embedded local runtime; flyte.init_from_config() targets a cluster

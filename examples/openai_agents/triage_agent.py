@@ -6,6 +6,9 @@ Offline by default (byof's scripted model); with OPENAI_API_KEY set, the agents 
 by name. The agents are built with the SDK's own API and never changed: byof.wrap turns the run
 into a Flyte task in which both agents' model calls are trace steps and the tool call is a child
 task, across the handoff.
+
+In a terminal, ProgressSink shows each model and tool call as it starts and ends, and at
+the end where the run's report (report=True) is; `byof report` finds it again later.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import flyte
 from agents import Agent, function_tool, set_tracing_disabled
 
 import byof
-from byof.sinks import ConsoleSink
+from byof.sinks import ProgressSink
 
 ORDERS = {"1042": "shipped with DHL, arriving in 2 days"}
 
@@ -56,7 +59,7 @@ triage = Agent(
 )
 
 env = byof.environment("triage-agent", frameworks=["openai-agents"])
-support = byof.wrap(triage, env=env, name="triage", sinks=[ConsoleSink()])
+support = byof.wrap(triage, env=env, name="triage", report=True, sinks=[ProgressSink()])
 
 if __name__ == "__main__":
     if not os.environ.get("OPENAI_API_KEY"):

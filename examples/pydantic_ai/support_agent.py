@@ -5,6 +5,9 @@
 The agent is built with Pydantic AI's own API (deps, RunContext tools, a typed output) and never
 changed: byof.wrap turns its run into a Flyte task in which each tool call is a child task and
 each model request a trace step, and returns the validated output as JSON data.
+
+In a terminal, ProgressSink shows each model and tool call as it starts and ends, and at
+the end where the run's report (report=True) is; `byof report` finds it again later.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pydantic import BaseModel
 from pydantic_ai import Agent, RunContext
 
 import byof
-from byof.sinks import ConsoleSink
+from byof.sinks import ProgressSink
 
 ORDERS = {"1042": {"status": "shipped", "carrier": "DHL", "eta_days": 2}}
 
@@ -68,7 +71,7 @@ def lookup_order(ctx: RunContext[Shop], order_id: str) -> str:
 
 
 env = byof.environment("support-agent", frameworks=["pydantic-ai"])
-support = byof.wrap(agent, env=env, name="support", sinks=[ConsoleSink()])
+support = byof.wrap(agent, env=env, name="support", report=True, sinks=[ProgressSink()])
 
 if __name__ == "__main__":
     flyte.init()  # Flyte's embedded local runtime; flyte.init_from_config() targets a cluster

@@ -6,6 +6,9 @@ The agent is built with smolagents' own API and never changed. Its model writes 
 calls the tools; byof.wrap turns the run into a Flyte task in which every tool call the code
 makes is a child task (though the code runs in smolagents' executor thread) and every model
 call a trace step. The code runs in smolagents' LocalPythonExecutor, with its import limits.
+
+In a terminal, ProgressSink shows each model and tool call as it starts and ends, and at
+the end where the run's report (report=True) is; `byof report` finds it again later.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import flyte
 from smolagents import CodeAgent, tool
 
 import byof
-from byof.sinks import ConsoleSink
+from byof.sinks import ProgressSink
 
 WEATHER = {"paris": "sunny, 21°C", "oslo": "light rain, 9°C"}
 
@@ -52,7 +55,7 @@ def model():
 agent = CodeAgent(tools=[get_weather], model=model(), verbosity_level=0)
 
 env = byof.environment("weather-coder", frameworks=["smolagents"])
-weather = byof.wrap(agent, env=env, name="weather", sinks=[ConsoleSink()])
+weather = byof.wrap(agent, env=env, name="weather", report=True, sinks=[ProgressSink()])
 
 if __name__ == "__main__":
     flyte.init()  # Flyte's embedded local runtime; flyte.init_from_config() targets a cluster
