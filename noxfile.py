@@ -17,7 +17,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "lint", "types", "wheel", "demo", "templates"]
+nox.options.sessions = ["tests", "lint", "types", "wheel", "demo", "report", "templates"]
 
 ROOT = Path(__file__).parent
 PYTEST = ["pytest", "-p", "no:cacheprovider", "-q"]
@@ -42,6 +42,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_langgraph_seams.py",
             "tests/test_langgraph_patterns.py",
             "tests/test_examples.py",
+            "tests/test_usage.py",
             "tests/test_benchmarks.py",
         ),
         test_deps=("langchain>=1.0,<2", "langchain-openai>=1.0,<2", "openai>=1.50"),
@@ -62,6 +63,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_pydantic_ai_patterns.py",
             "tests/test_pydantic_ai_worker.py",
             "tests/test_examples.py",
+            "tests/test_usage.py",
             "tests/test_benchmarks.py",
         ),
         test_deps=("pydantic-ai-slim[openai]", "openai>=1.50"),
@@ -75,6 +77,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_openai_agents_patterns.py",
             "tests/test_openai_agents_seams.py",
             "tests/test_examples.py",
+            "tests/test_usage.py",
             "tests/test_benchmarks.py",
         ),
         # agents.testing, which byof's scripted model and stream replay use, arrived in 0.21.
@@ -98,6 +101,7 @@ ADAPTERS: dict[str, Adapter] = {
             "tests/test_smolagents.py",
             "tests/test_smolagents_seams.py",
             "tests/test_examples.py",
+            "tests/test_usage.py",
             "tests/test_benchmarks.py",
         ),
         test_deps=("openai>=1.50",),  # OpenAIServerModel, against byof's scripted server
@@ -120,6 +124,27 @@ def demo(session: nox.Session) -> None:
     session.run(
         *PYTEST, "tests/test_team_frameworks.py", "tests/test_cli.py", "-k", "team or demo", *session.posargs
     )
+
+
+def _chromium(session: nox.Session) -> bool:
+    """Whether a Chromium is on PATH, installing Debian's when it is not and this can (apt-get, root)."""
+    if any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        return True
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True)
+        return True
+    session.warn("no Chromium here and no apt-get as root to install it: the report screenshots are skipped")
+    return False
+
+
+@nox.session
+def report(session: nox.Session) -> None:
+    """The report of real runs (LangGraph on the real ChatOpenAI, the demo's team), looked at in a
+    headless Chromium; the screenshots are kept in .artifacts/report-screens/."""
+    session.install("-e", ".[demo]", "pytest>=8", "pytest-asyncio>=0.24")
+    env = {"BYOF_REQUIRE_CHROMIUM": "1"} if _chromium(session) else {}
+    session.run(*PYTEST, "tests/test_report_screens.py", *session.posargs, env=env)
 
 
 @nox.session

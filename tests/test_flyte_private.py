@@ -51,3 +51,21 @@ def test_raw_data_path_context(tmp_path: Path) -> None:
 def test_image_layers_expose_pip_packages() -> None:
     image = flyte.Image.from_debian_base(python_version=(3, 11)).with_pip_packages("a==1", "b")
     assert private.image_pip_packages(image) == ["a==1", "b"]
+
+
+def test_a_local_runs_report_is_where_byof_says(flyte_local: None) -> None:
+    env = flyte.TaskEnvironment("guard-report")
+    said: list[str] = []
+
+    @env.task(report=True)
+    async def reported() -> str:
+        import flyte.report
+
+        said.append(private.report_path(flyte.ctx().output_path))
+        await flyte.report.log.aio("<p>hello</p>", do_flush=True)
+        return "ok"
+
+    run = flyte.run(reported)
+    assert run.outputs()[0] == "ok"
+    assert Path(run.url).parent == private.local_metadata_dir()
+    assert [str(p) for p in Path(run.url).rglob("report.html")] == said
