@@ -43,6 +43,7 @@ from ..events import (
     AgentStarted,
     Event,
     ModelCalled,
+    PlanStepFinished,
     PlanStepStarted,
     StepReplayed,
     StepStarted,
@@ -124,6 +125,8 @@ class ProgressSink:
             self._started(event)
         elif isinstance(event, PlanStepStarted):  # its specialist's run nests under it, level with it
             self._spans[event.span_id] = self._depth(event.parent_id)
+        elif isinstance(event, PlanStepFinished):
+            self._spans.pop(event.span_id, None)
         elif isinstance(event, StepStarted):
             what = f"{event.step} {event.name}"
             if event.step == "tool":
@@ -208,6 +211,9 @@ class ProgressSink:
                 self._print(Text(f"  report: {event.report}", style="dim"))
         if not any(r.depth == 0 for r in self._runs.values()):
             self._stop_live()
+        if not self._runs:  # the next runs are numbered afresh
+            self._names.clear()
+            self._top = 0
 
     # -- output --------------------------------------------------------------------------------
 
