@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import math
 import re
 from collections import defaultdict, deque
@@ -36,6 +37,8 @@ from .events import (
     ToolCalled,
 )
 from .turns import Message, asked, decided
+
+logger = logging.getLogger("byof.report")
 
 COLOURS = {
     "agent": "#7b61ff",
@@ -581,10 +584,16 @@ def local_reports(run: str | None = None) -> list[ReportFile]:
 
 
 async def publish(events: Sequence[Event]) -> None:
-    """Write the report into the current task's Flyte report and flush it."""
+    """Write the report into the current task's Flyte report and flush it. Observing a run must
+    never break it: a report that cannot be drawn says so instead, and the reason is logged."""
     import flyte.report
 
-    await flyte.report.log.aio(render_html(events), do_flush=True)
+    try:
+        page = render_html(events)
+    except Exception:
+        logger.warning("could not draw the byof report of this run", exc_info=True)
+        page = "<p>byof could not draw this run's report; the task's log says why.</p>"
+    await flyte.report.log.aio(page, do_flush=True)
 
 
 CSS = """

@@ -59,6 +59,17 @@ def explode(reason: str) -> str:
     raise ValueError(reason)
 
 
+# The seed tutorial's request as these specialists' plan: two independent steps, then one on both.
+TUTORIAL_PLAN = {
+    "steps": [
+        {"id": "s1", "agent": "calc", "task": "multiply 10 5"},
+        {"id": "s2", "agent": "words", "task": "count words in 'Hello World'"},
+        {"id": "s3", "agent": "calc", "task": "multiply $s2 $s1", "depends_on": ["s1", "s2"]},
+    ],
+    "final": "s3",
+}
+
+
 def results(prompt: str) -> dict[str, str]:
     return dict(re.findall(r"^- (\w+) \([^)]*\): (.*)$", prompt, re.MULTILINE))
 

@@ -20,18 +20,13 @@ from byof.team import chat_planner
 from byof.testing.chat import ScriptedChat
 from byof.testing.script import Script, say
 
-PLAN = {
-    "steps": [
-        {"id": "s1", "agent": "calc", "task": "multiply 10 5"},
-        {"id": "s2", "agent": "words", "task": "count words in 'Hello World'"},
-        {"id": "s3", "agent": "calc", "task": "multiply $s2 $s1", "depends_on": ["s1", "s2"]},
-    ],
-    "final": "s3",
-}
-
 env = flyte.TaskEnvironment("team-crash")
 planner = byof.wrap(
-    chat_planner(ScriptedChat(Script([say(json.dumps(PLAN))], on_respond=lambda r: agents.note("planner")))),
+    chat_planner(
+        ScriptedChat(
+            Script([say(json.dumps(agents.TUTORIAL_PLAN))], on_respond=lambda r: agents.note("planner"))
+        )
+    ),
     env=env,
     name="planner",
 )

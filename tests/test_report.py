@@ -115,15 +115,8 @@ def test_a_team_report_nests_each_steps_specialist_and_its_calls() -> None:
 
     from byof.team import chat_planner
 
-    plan = {
-        "steps": [
-            {"id": "s1", "agent": "calc", "task": "multiply 10 5"},
-            {"id": "s2", "agent": "words", "task": "count words in 'Hello World'"},
-            {"id": "s3", "agent": "calc", "task": "multiply $s2 $s1", "depends_on": ["s1", "s2"]},
-        ],
-        "final": "s3",
-    }
-    planner = byof.wrap(chat_planner(ScriptedChat(Script([say(json.dumps(plan))]))), env=ENV, name="planner")
+    plan = json.dumps(agents.TUTORIAL_PLAN)
+    planner = byof.wrap(chat_planner(ScriptedChat(Script([say(plan)]))), env=ENV, name="planner")
     team = byof.Team(
         [
             byof.Specialist("calc", byof.wrap(agents.calc, env=ENV, name="calc"), "Adds or multiplies."),
@@ -161,3 +154,15 @@ def test_a_resumed_run_marks_what_came_from_the_journal_and_the_time_it_saved() 
         "the first model call and the tool call"
     )
     assert "2 replayed from the journal, saving" in page
+
+
+def test_a_report_that_cannot_be_drawn_never_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import byof.report
+
+    def broken(events: Any) -> str:
+        raise ValueError("a bug in the renderer")
+
+    monkeypatch.setattr(byof.report, "render_html", broken)
+    run = flyte.run(tool_agent(Script([say("fine")]), "undrawn"), prompt="hi")
+    assert run.outputs()[0] == "fine"
+    assert "could not draw this run's report" in report_file(run).read_text()
