@@ -236,6 +236,8 @@ def demo(example: str, request: str | None, steps: bool | None) -> None:
     from .sinks.terminal import SinkConsole
 
     console = SinkConsole()
+    # Pydantic AI greets a terminal with a banner on its first run; in the demo's view it is noise.
+    os.environ.setdefault("PYDANTIC_AI_NO_BANNER", "1")
     real = bool(os.environ.get("OPENAI_API_KEY"))
     if request and not real:
         raise click.UsageError(
