@@ -16,7 +16,9 @@ import tempfile
 from typing import Any
 
 os.environ.update(CREWAI_TESTING="true", CREWAI_DISABLE_TELEMETRY="true", OTEL_SDK_DISABLED="true")
-os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-bench-crewai-")
+os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-bench-crewai-")  # CrewAI writes under HOME...
+for xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):  # ...or under these, when set
+    os.environ.pop(xdg, None)
 
 import harness
 from crewai import Agent, Crew, Task

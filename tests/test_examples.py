@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -11,6 +12,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def needs(module: str) -> None:
+    """Skip unless `module` is installed, without importing it here: the example imports it in its
+    own process (importing CrewAI, say, writes under this process's HOME)."""
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not installed")
 
 
 def run_example(path: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -28,21 +36,21 @@ def run_example(path: str, tmp_path: Path, **env: str) -> subprocess.CompletedPr
 
 
 def test_langgraph_weather_agent(tmp_path: Path) -> None:
-    pytest.importorskip("langgraph")
+    needs("langgraph")
     out = run_example("examples/langgraph/weather_agent.py", tmp_path).stdout
     assert "sunny, 21°C" in out and "light rain, 9°C" in out  # both tool results reached the answer
     assert "✓ tool get_weather" in out and 'city="Oslo" → light rain, 9°C' in out  # each call as it ended
 
 
 def test_pydantic_ai_support_agent(tmp_path: Path) -> None:
-    pytest.importorskip("pydantic_ai")
+    needs("pydantic_ai")
     out = run_example("examples/pydantic_ai/support_agent.py", tmp_path).stdout
     assert "'status': 'shipped'" in out and "'eta_days': 3" in out  # the typed output, as JSON data
     assert "✓ tool lookup_order" in out and 'calls final_result(order_id="1042"' in out
 
 
 def test_openai_agents_triage_agent(tmp_path: Path) -> None:
-    pytest.importorskip("agents")
+    needs("agents")
     out = run_example("examples/openai_agents/triage_agent.py", tmp_path).stdout
     assert "Order 1042 is shipped with DHL, arriving in 2 days." in out  # across the handoff
     assert "✓ tool order_status" in out and "calls transfer_to_orders()" in out  # the handoff, decided
@@ -51,7 +59,7 @@ def test_openai_agents_triage_agent(tmp_path: Path) -> None:
 def test_crewai_research_crew(tmp_path: Path) -> None:
     """CrewAI stays in its place: nothing written to the user's HOME, config or data directories
     (XDG ones included), and not its warning about estimated token counts on every LLM call."""
-    pytest.importorskip("crewai")
+    needs("crewai")
     home = tmp_path / "users-home"
     home.mkdir()
     xdg = {
@@ -68,7 +76,7 @@ def test_crewai_research_crew(tmp_path: Path) -> None:
 
 
 def test_smolagents_weather_coder(tmp_path: Path) -> None:
-    pytest.importorskip("smolagents")
+    needs("smolagents")
     out = run_example("examples/smolagents/weather_coder.py", tmp_path).stdout
     assert "Paris: sunny, 21°C; Oslo: light rain, 9°C" in out  # the code's final answer
     assert out.count("✓ tool get_weather") == 2  # both durable tool calls the code made
