@@ -20,12 +20,12 @@ os.environ["HOME"] = tempfile.mkdtemp(prefix="byof-bench-crewai-")  # CrewAI wri
 for xdg in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):  # ...or under these, when set
     os.environ.pop(xdg, None)
 
-import harness
-from crewai import Agent, Crew, Task
-from crewai.tools import tool
+import harness  # noqa: E402 - CrewAI reads the environment above when imported
+from crewai import Agent, Crew, Task  # noqa: E402 - CrewAI reads the environment above when imported
+from crewai.tools import tool  # noqa: E402 - CrewAI reads the environment above when imported
 
-from byof.testing.crewai import ScriptedLLM
-from byof.testing.script import Script, call, say
+from byof.testing.crewai import ScriptedLLM  # noqa: E402 - CrewAI reads the environment above when imported
+from byof.testing.script import Script, call, say  # noqa: E402 - CrewAI reads the environment above when imported
 
 atexit.register(shutil.rmtree, os.environ["HOME"], ignore_errors=True)
 
