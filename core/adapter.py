@@ -31,7 +31,16 @@ KNOWN_EXTRAS: dict[str, str] = {
 
 @functools.lru_cache(maxsize=1)
 def _distributions_of() -> dict[str, list[str]]:
-    return dict(metadata.packages_distributions())
+    found = dict(metadata.packages_distributions())
+    if sys.version_info < (3, 11):
+        # Python 3.10 reads only top_level.txt, which hatchling and flit wheels (most frameworks,
+        # click) do not write; 3.11 infers the top-level names from RECORD, as done here.
+        for dist in metadata.distributions():
+            if dist.read_text("top_level.txt") is None:
+                tops = {f.parts[0] if len(f.parts) > 1 else f.stem for f in dist.files or () if f.suffix == ".py"}
+                for top in tops:
+                    found.setdefault(top, []).append(dist.metadata["Name"])
+    return found
 
 
 def framework_of(obj: Any) -> str | None:
