@@ -37,7 +37,9 @@ def _distributions_of() -> dict[str, list[str]]:
         # click) do not write; 3.11 infers the top-level names from RECORD, as done here.
         for dist in metadata.distributions():
             if dist.read_text("top_level.txt") is None:
-                tops = {f.parts[0] if len(f.parts) > 1 else f.stem for f in dist.files or () if f.suffix == ".py"}
+                tops = {
+                    f.parts[0] if len(f.parts) > 1 else f.stem for f in dist.files or () if f.suffix == ".py"
+                }
                 for top in tops:
                     found.setdefault(top, []).append(dist.metadata["Name"])
     return found
@@ -109,11 +111,16 @@ class AdapterInfo:
         except (InvalidVersion, InvalidSpecifier):
             return
         if not ok:
-            install = f"flyte-byof[{self.extra}]" if self.extra else f"{self.distribution}{self.supported}"
+            from .origin import origin
+
+            install = (
+                origin().pip_install([self.extra])
+                if self.extra
+                else f'pip install "{self.distribution}{self.supported}"'
+            )
             raise FrameworkVersionError(
                 f"byof's {self.name} adapter supports {self.distribution}{self.supported}, "
-                f"but {self.distribution}=={version} is installed. "
-                f'Install a supported version: pip install "{install}"'
+                f"but {self.distribution}=={version} is installed. Install a supported version: {install}"
             )
 
 

@@ -37,6 +37,7 @@ def adapters() -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from .origin import origin
     from .plugins import adapter_infos
 
     table = Table("adapter", "framework", "installed", "supported", "install")
@@ -46,7 +47,7 @@ def adapters() -> None:
         version = info.installed_version()
         installed = "-" if info.distribution is None else version or "[yellow]not installed[/yellow]"
         # escape(): rich would read "[crewai]" in the command as a markup tag and drop it.
-        install = escape(f'pip install "flyte-byof[{info.extra}]"') if info.extra and version is None else ""
+        install = escape(origin().pip_install([info.extra])) if info.extra and version is None else ""
         supported = escape(f"{info.distribution}{info.supported}") if info.distribution else "any"
         table.add_row(info.name, info.framework, installed, supported, install)
     Console().print(table)

@@ -16,6 +16,7 @@ import pluggy
 from . import hookspecs
 from .adapter import KNOWN_EXTRAS, AdapterInfo
 from .errors import NoAdapterError
+from .origin import origin
 
 ENTRY_POINT_GROUP = "byof"
 
@@ -111,7 +112,7 @@ def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
     installed = ", ".join(f"{i.name} ({i.framework})" for i in infos) or "none"
     extra = KNOWN_EXTRAS.get(top)
     if extra is not None and any(i.extra == extra for i in infos):
-        fix = f'Install the framework its adapter supports: pip install "flyte-byof[{extra}]".'
+        fix = f"Install the framework its adapter supports: {origin().pip_install([extra])}."
     elif extra is not None:
         fix = (
             f"This byof version has no {top} adapter yet; it will ship with the "

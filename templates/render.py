@@ -6,16 +6,15 @@ directory) is checked after the answers are known and before a single file is wr
 
 from __future__ import annotations
 
-import json
 import keyword
 import os
 import re
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from byof._version import __version__
 from byof.errors import TemplateError
+from byof.origin import origin
 
 from . import TemplateInfo, registered_templates
 
@@ -65,15 +64,10 @@ def check_output_dir(output_dir: Path) -> None:
 
 
 def byof_source() -> str:
-    """Where this byof was installed from, if not from a package index (PEP 610's direct_url.json):
-    a URL for `flyte-byof @ URL`, so a new project's fresh environment gets the same byof."""
-    for dist in metadata.distributions(name="flyte-byof"):  # a checkout's own egg-info has none
-        raw = dist.read_text("direct_url.json")
-        if raw:
-            info = json.loads(raw)
-            vcs = info.get("vcs_info")
-            return f"{vcs['vcs']}+{info['url']}@{vcs['commit_id']}" if vcs else str(info["url"])
-    return ""
+    """Where this byof was installed from when not from a package index (a folder, a wheel, a VCS
+    commit): the reference for `flyte-byof @ ...`, so a new project's fresh environment gets the
+    same byof. Empty for an index install, where the project's pinned requirement is enough."""
+    return origin().reference
 
 
 def answers(template: TemplateInfo, extra: dict[str, Any], no_input: bool) -> dict[str, Any]:
