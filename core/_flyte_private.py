@@ -20,6 +20,7 @@ __all__ = [
     "StepInfo",
     "TaskInfo",
     "new_raw_data_path",
+    "image_layers",
     "image_pip_packages",
     "local_cache_dir",
     "local_metadata_dir",
@@ -55,10 +56,29 @@ def read_worker_result(task: Any, outputs_prefix: str) -> tuple[Any, BaseExcepti
     return asyncio.run(convert.convert_outputs_to_native(task.native_interface, outputs)), None
 
 
-# - `flyte.Image` layers: an image spec's pip packages, for inspecting (not building) an image.
+# - `flyte.Image` layers: what an image spec copies and installs, for inspecting (not building)
+#   an image, and for byof's tests to rebuild its Python environment without Docker.
 def image_pip_packages(image: Any) -> list[str]:
     """Every pip requirement the layers of `image` install, in order."""
     return [p for layer in image._layers for p in (getattr(layer, "packages", None) or ())]
+
+
+def image_layers(image: Any) -> list[tuple[str, Any]]:
+    """`image`'s layers in build order, as (kind, detail): ("copy", (source Path, destination)),
+    ("pip", requirements), ("apt", packages), or (the layer's class name, the layer)."""
+    from flyte._image import AptPackages, CopyConfig, PipPackages
+
+    layers: list[tuple[str, Any]] = []
+    for layer in image._layers:
+        if isinstance(layer, CopyConfig):
+            layers.append(("copy", (layer.src, layer.dst)))
+        elif type(layer) is PipPackages:  # a Requirements layer (a file) is a subclass: not this
+            layers.append(("pip", tuple(layer.packages or ())))
+        elif isinstance(layer, AptPackages):
+            layers.append(("apt", tuple(layer.packages)))
+        else:
+            layers.append((type(layer).__name__, layer))
+    return layers
 
 
 # - Flyte's local cache directory (~/.flyte/local-cache by default, or beside the config file):

@@ -69,3 +69,22 @@ def test_a_local_runs_report_is_where_byof_says(flyte_local: None) -> None:
     assert run.outputs()[0] == "ok"
     assert Path(run.url).parent == private.local_metadata_dir()
     assert [str(p) for p in Path(run.url).rglob("report.html")] == said
+
+
+def test_image_layers_name_copies_pip_and_apt_in_build_order(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    image = (
+        flyte.Image.from_debian_base(python_version=(3, 11))
+        .with_source_file(tmp_path / "f.txt", dst="/opt/x/")
+        .with_source_folder(tmp_path, dst="/opt/y")
+        .with_apt_packages("git")
+        .with_pip_packages("a==1")
+        .with_env_vars({"K": "v"})
+    )
+    assert private.image_layers(image)[:4] == [
+        ("copy", (tmp_path / "f.txt", "/opt/x/")),
+        ("copy", (tmp_path, "/opt/y")),
+        ("apt", ("git",)),
+        ("pip", ("a==1",)),
+    ]
+    assert private.image_layers(image)[4][0] == "Env"

@@ -45,3 +45,20 @@ def test_every_source_package_is_listed_in_pyproject() -> None:
 
 def test_ships_py_typed() -> None:
     assert (ROOT / "core" / "py.typed").exists()
+
+
+def test_the_image_copies_what_a_build_of_the_source_folder_reads() -> None:
+    """byof.environment copies these into an image to install a byof that came from a folder."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    from byof.images import SOURCE_FILES, SOURCE_FOLDERS
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert set(SOURCE_FILES) == {"pyproject.toml", project["project"]["readme"]}
+    assert set(SOURCE_FOLDERS) == set(project["tool"]["setuptools"]["package-dir"].values())
+    assert not list(ROOT.glob("LICEN[CS]E*")) and not (ROOT / "MANIFEST.in").exists(), (
+        "setuptools reads these too: add them to byof.images.SOURCE_FILES"
+    )

@@ -48,8 +48,14 @@ def serialize(task: Any, workdir: Path, **inputs: Any) -> Any:
         return runner.run(task, **inputs)
 
 
-def run_on_worker(task: Any, workdir: Path, *, timeout: float = 300, **inputs: Any) -> WorkerResult:
-    """Serialize `task` with `inputs`, run it under `a0` in a fresh process, read its result."""
+def run_on_worker(
+    task: Any, workdir: Path, *, python: str | Path | None = None, timeout: float = 300, **inputs: Any
+) -> WorkerResult:
+    """Serialize `task` with `inputs`, run it under `a0` in a fresh process, read its result.
+
+    `python` is the interpreter of the environment `a0` runs in: by default this one; pass a
+    virtualenv's to run the task with only what that environment holds (e.g. one built like the
+    task's image)."""
     workdir = Path(workdir)
     dry = serialize(task, workdir, **inputs)
     (workdir / "inputs.pb").write_bytes(dry.inputs.proto_inputs.SerializeToString())
@@ -64,7 +70,7 @@ def run_on_worker(task: Any, workdir: Path, *, timeout: float = 300, **inputs: A
         "{{.runStartTime}}": "2024-01-01T00:00:00Z",
     }
     command = [values.get(a, a) for a in container_args]
-    bindir = Path(sys.executable).parent
+    bindir = Path(python or sys.executable).parent
     command[0] = str(bindir / "a0")
     env = {
         "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
