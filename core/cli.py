@@ -207,14 +207,20 @@ def _demo_help() -> str:
 
 
 def _framework_note(real: bool) -> str:
+    import sys
+
     from .examples.team_scripts import HOMEGROWN, frameworks
+    from .origin import origin
 
     extras = {"math": "pydantic-ai", "words": "langgraph", "coder": "smolagents"}
     said = []
     for role, framework in frameworks(real).items():
-        hint = (
-            f' (pip install "flyte-byof[{extras[role]}]" for the framework)' if framework == HOMEGROWN else ""
-        )
+        if framework != HOMEGROWN:
+            hint = ""
+        elif extras[role] == "pydantic-ai" and sys.version_info < (3, 11):
+            hint = " (Pydantic AI needs Python 3.11 or newer)"
+        else:
+            hint = f" ({origin().pip_install([extras[role]])} for the framework)"
         said.append(f"{role} on {framework}{hint}")
     return "specialists: " + ", ".join(said)
 
