@@ -21,6 +21,7 @@ OPTIONAL_FRAMEWORKS = {
     "langchain_core",
     "pydantic_ai",
     "agents",
+    "openai",  # comes with openai-agents, whose seams use its client types
     "crewai",
     "smolagents",
 }
