@@ -358,6 +358,34 @@ def _adapter_session(name: str, adapter: Adapter, pins: tuple[str, ...]):
     return run
 
 
+# Flyte's official agent adapters, for benchmarks/bench_official.py and the benchmarks that share its
+# agents. The three resolve together with byof's extras for the same frameworks. Without the
+# pydantic-ai pin a resolver may pick the placeholder pydantic-ai 0.0.5 (the official plugin needs
+# `pydantic-ai`, byof `pydantic-ai-slim`), whose files overwrite pydantic-ai-slim's.
+OFFICIAL_PLUGINS = (
+    "flyteplugins-agents-langgraph==2.12.1",
+    "flyteplugins-agents-pydantic-ai==2.12.1",
+    "flyteplugins-agents-openai==2.12.1",
+    "pydantic-ai>=2.60,<3",
+)
+BENCH_TOOLS = ("py-spy>=0.4", "yappi>=1.6")  # profile_byof.py's profilers
+
+
+@nox.session(name="bench-official")
+def bench_official(session: nox.Session) -> None:
+    """byof against Flyte's official agent adapters (slow; not in the default run).
+
+    `nox -s bench-official` runs benchmarks/bench_official.py; `nox -s bench-official -- SCRIPT
+    ARGS...` runs another script of benchmarks/ in the same environment (bench_run_length.py,
+    bench_concurrency.py, bench_runs_cli.py, profile_byof.py), e.g.
+    `nox -s bench-official -- bench_run_length.py --turns 10 100 1000`.
+    """
+    session.install("-e", ".[langgraph,pydantic-ai,openai-agents]", *OFFICIAL_PLUGINS, *BENCH_TOOLS)
+    args = list(session.posargs)
+    script = args.pop(0) if args and args[0].endswith(".py") else "bench_official.py"
+    session.run("python", str(ROOT / "benchmarks" / script), *args, env={"OTEL_SDK_DISABLED": "true"})
+
+
 DEFAULT = ["tests-3.10", "tests-3.13", "lint", "types", "wheel", "demo", "report", "templates", "extras"]
 for _name, _adapter in ADAPTERS.items():
     nox.session(name=f"adapter-{_name}", python=list(_adapter.pythons), tags=FULL)(

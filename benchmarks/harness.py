@@ -132,14 +132,62 @@ def measure(cases: Sequence[Case], *, repeat: int, warmup: int = 2) -> dict[str,
     return samples
 
 
-def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+@dataclass
+class Timings:
+    """Per-round wall and CPU times of one side, in milliseconds. CPU time is the whole process's
+    (Flyte runs tasks on threads of its own), so it leaves out time the machine spent elsewhere."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def timed_run(run: Callable[[], Any]) -> tuple[float, float, Any]:
+    """(wall ms, process CPU ms, result) of one call."""
+    wall, cpu = time.perf_counter_ns(), time.process_time_ns()
+    result = run()
+    return (time.perf_counter_ns() - wall) / 1e6, (time.process_time_ns() - cpu) / 1e6, result
+
+
+def interleave(
+    sides: dict[str, Callable[[], Any]], *, repeat: int, warmup: int = 1, expect: Any = None
+) -> dict[str, Timings]:
+    """Time every side once per round, `repeat` rounds, rotating which side goes first, after
+    `warmup` untimed rounds. Each side must answer `expect` (when given) in warm-up and in every
+    round, so no side is faster because it did something else."""
+    names = list(sides)
+    for _ in range(warmup):
+        for name in names:
+            _check_answer(name, sides[name](), expect)
+    timings = {name: Timings() for name in names}
+    for i in range(repeat):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            wall, cpu, answer = timed_run(sides[name])
+            _check_answer(name, answer, expect)
+            timings[name].wall.append(wall)
+            timings[name].cpu.append(cpu)
+    return timings
+
+
+def _check_answer(name: str, answer: Any, expect: Any) -> None:
+    if expect is not None and answer != expect:
+        raise AssertionError(f"{name} answered {answer!r}, expected {expect!r}")
+
+
+def per_round(fn: Callable[..., float], *series: Sequence[float]) -> list[float]:
+    """`fn` applied round by round to series measured in the same rounds (ratios, differences)."""
+    return [fn(*values) for values in zip(*series, strict=True)]
+
+
+def print_table(
+    title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = None
+) -> None:
     """A rich table; text is escaped, since spreads like "[1.2–3.4]" would read as markup."""
     table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
     for i, header in enumerate(headers):
         table.add_column(escape(header), justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*map(escape, row))
-    Console().print(table)
+    Console(width=width).print(table)
 
 
 def machine() -> dict[str, Any]:
