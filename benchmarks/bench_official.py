@@ -22,6 +22,8 @@ import flyte
 import harness
 import official_agents as oa
 
+WIDTH = 100  # the spreads make rows wider than a terminal's 80 columns
+
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
@@ -31,6 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=40, help="interleaved rounds (default 40)")
     parser.add_argument("--frameworks", nargs="+", default=list(oa.FRAMEWORKS), choices=oa.FRAMEWORKS)
+    parser.add_argument(
+        "--observed", action="store_true", help="give byof's wrap a sink, so every event is prepared for it"
+    )
     parser.add_argument("--json", metavar="PATH", help="write every sample and summary here")
     args = parser.parse_args(argv)
     if args.repeat < 3:
@@ -39,7 +44,11 @@ def main(argv: list[str] | None = None) -> None:
     flyte.init()
     spec = oa.agent_spec()
     steps = spec.model_calls + spec.tool_calls
-    variants = {f"{fw}/{kind}": oa.build(fw, kind, spec) for fw in args.frameworks for kind in oa.KINDS}
+    variants = {
+        f"{fw}/{kind}": oa.build(fw, kind, spec, observed=args.observed)
+        for fw in args.frameworks
+        for kind in oa.KINDS
+    }
 
     work: dict[str, oa.DurableWork] = {}
     answers = set()
@@ -57,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"{args.repeat} interleaved rounds; {spec.model_calls} model calls + {spec.tool_calls} tool calls "
         f"= {steps} steps per run; times in ms, medians; journal on for byof"
+        + (", its events observed by a sink" if args.observed else "")
     )
     results: dict[str, Any] = {}
     for clock in ("wall", "cpu"):
@@ -93,11 +103,13 @@ def main(argv: list[str] | None = None) -> None:
             f"{clock} time per run, ms (byof÷official: per round)",
             ("framework", "floor", "official", "byof", "byof÷official [p25–p75]"),
             totals,
+            width=WIDTH,
         )
         harness.print_table(
             f"{clock} time added per step over the floor, ms ((run − floor) / {steps}, per round)",
             ("framework", "official [p25–p75]", "byof [p25–p75]", "byof÷official"),
             added,
+            width=WIDTH,
         )
     harness.print_table(
         "Durable work Flyte recorded per run: child actions + trace steps",
@@ -110,12 +122,17 @@ def main(argv: list[str] | None = None) -> None:
             ]
             for fw in args.frameworks
         ],
+        width=WIDTH,
     )
     for fw in args.frameworks:
         results[fw]["durable_work"] = {k: asdict(work[f"{fw}/{k}"]) for k in oa.KINDS}
     if args.json:
         harness.write_json(
-            args.json, {"settings": {"repeat": args.repeat, "steps_per_run": steps}, "frameworks": results}
+            args.json,
+            {
+                "settings": {"repeat": args.repeat, "steps_per_run": steps, "observed": args.observed},
+                "frameworks": results,
+            },
         )
 
 

@@ -25,6 +25,7 @@ import harness
 import official_agents as oa
 
 FRAMEWORKS = ("langgraph", "homegrown")
+WIDTH = 100  # the spreads make rows wider than a terminal's 80 columns
 
 
 def rounds_for(turns: int, rounds: int | None) -> int:
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--rounds", type=int, help="rounds per N (default: max(3, 200 // N))")
     parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
+    parser.add_argument(
+        "--observed", action="store_true", help="give byof's wrap a sink, so every event is prepared for it"
+    )
     parser.add_argument("--json", metavar="PATH", help="write every sample and summary here")
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.turns):
@@ -47,7 +51,10 @@ def main(argv: list[str] | None = None) -> None:
     flyte.init()
     m = harness.machine()
     print(f"{m['os']}, {m['cpu_count']} CPUs, Python {m['python']}, flyte {m['flyte']}, byof {m['byof']}")
-    print("a turn = one model call + one tool call; ms per turn, medians [p25–p75]; journal on for byof")
+    print(
+        "a turn = one model call + one tool call; ms per turn, medians [p25–p75]; journal on for byof"
+        + (", its events observed by a sink" if args.observed else "")
+    )
     results: dict[str, Any] = {}
     for fw in args.frameworks:
         kinds = [k for k in oa.KINDS if k in oa.BUILDERS[fw]]
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         per_turn: dict[str, dict[str, dict[int, float]]] = {c: {k: {} for k in adapters} for c in rows}
         for n in sorted(args.turns):
             spec = oa.agent_spec(n)
-            variants = {k: oa.build(fw, k, spec) for k in kinds}
+            variants = {k: oa.build(fw, k, spec, observed=args.observed) for k in kinds}
             work = {k: oa.durable_work(v)[0] for k, v in variants.items()}  # also the warm-up run
             count = rounds_for(n, args.rounds)
             timings = harness.interleave(
@@ -83,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{fw}: {clock} time per turn, ms: the floor's, and what each adapter adds to it",
                 ("N", "rounds", "floor", *(f"{k} added" for k in adapters), "durable work"),
                 table,
+                width=WIDTH,
             )
         flat = []
         for clock in rows:
@@ -113,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
                 "marginal added/turn between Ns",
             ),
             flat,
+            width=WIDTH,
         )
     print(
         "durable work = child actions + trace steps Flyte recorded per run ((all): every variant the "
@@ -120,7 +129,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.json:
         harness.write_json(
-            args.json, {"settings": {"turns": args.turns, "rounds": args.rounds}, "frameworks": results}
+            args.json,
+            {
+                "settings": {"turns": args.turns, "rounds": args.rounds, "observed": args.observed},
+                "frameworks": results,
+            },
         )
 
 

@@ -278,7 +278,7 @@ def langgraph_official(spec: AgentSpec) -> Variant:
     return Variant("langgraph", "official", spec, task, {"prompt": spec.prompt})
 
 
-def langgraph_byof(spec: AgentSpec) -> Variant:
+def langgraph_byof(spec: AgentSpec, **wrap_options: Any) -> Variant:
     from langchain_core.tools import StructuredTool
 
     tools = [
@@ -296,6 +296,7 @@ def langgraph_byof(spec: AgentSpec) -> Variant:
         env=byof_env,
         name=f"langgraph_byof_{spec.label}",
         adapter_options=_lg_config(spec),
+        **wrap_options,
     )
     return Variant("langgraph", "byof", spec, task, {"prompt": spec.prompt})
 
@@ -349,11 +350,11 @@ def pydantic_ai_official(spec: AgentSpec) -> Variant:
     return Variant("pydantic-ai", "official", spec, task, {"prompt": spec.prompt})
 
 
-def pydantic_ai_byof(spec: AgentSpec) -> Variant:
+def pydantic_ai_byof(spec: AgentSpec, **wrap_options: Any) -> Variant:
     from pydantic_ai import Agent
 
     pai_agent = Agent(_pai_model(spec), tools=[BODIES[n] for n in spec.tools])
-    task = byof.wrap(pai_agent, env=byof_env, name=f"pydantic_ai_byof_{spec.label}")
+    task = byof.wrap(pai_agent, env=byof_env, name=f"pydantic_ai_byof_{spec.label}", **wrap_options)
     return Variant("pydantic-ai", "byof", spec, task, {"prompt": spec.prompt})
 
 
@@ -434,7 +435,7 @@ def openai_agents_official(spec: AgentSpec) -> Variant:
     return Variant("openai-agents", "official", spec, task, {"prompt": spec.prompt})
 
 
-def openai_agents_byof(spec: AgentSpec) -> Variant:
+def openai_agents_byof(spec: AgentSpec, **wrap_options: Any) -> Variant:
     from agents import Agent, function_tool
 
     oai_agent = Agent(
@@ -445,6 +446,7 @@ def openai_agents_byof(spec: AgentSpec) -> Variant:
         env=byof_env,
         name=f"openai_agents_byof_{spec.label}",
         adapter_options={"max_turns": spec.model_calls + 1},
+        **wrap_options,
     )
     return Variant("openai-agents", "byof", spec, task, {"prompt": spec.prompt})
 
@@ -485,17 +487,17 @@ def homegrown_floor(spec: AgentSpec) -> Variant:
     return Variant("homegrown", "floor", spec, task, {"prompt": spec.prompt})
 
 
-def homegrown_byof(spec: AgentSpec) -> Variant:
+def homegrown_byof(spec: AgentSpec, **wrap_options: Any) -> Variant:
     from byof.examples.tool_loop import make_tool_agent
 
     loop = make_tool_agent(
         _chat(spec), [byof.tool(BODIES[n]) for n in spec.tools], max_turns=spec.model_calls
     )
-    task = byof.wrap(loop, env=byof_env, name=f"homegrown_byof_{spec.label}")
+    task = byof.wrap(loop, env=byof_env, name=f"homegrown_byof_{spec.label}", **wrap_options)
     return Variant("homegrown", "byof", spec, task, {"prompt": spec.prompt})
 
 
-BUILDERS: dict[str, dict[str, Callable[[AgentSpec], Variant]]] = {
+BUILDERS: dict[str, dict[str, Callable[..., Variant]]] = {
     "langgraph": {"floor": langgraph_floor, "official": langgraph_official, "byof": langgraph_byof},
     "pydantic-ai": {"floor": pydantic_ai_floor, "official": pydantic_ai_official, "byof": pydantic_ai_byof},
     "openai-agents": {
@@ -507,8 +509,16 @@ BUILDERS: dict[str, dict[str, Callable[[AgentSpec], Variant]]] = {
 }
 
 
-def build(framework: str, kind: str, spec: AgentSpec) -> Variant:
+def build(framework: str, kind: str, spec: AgentSpec, *, observed: bool = False) -> Variant:
+    """`observed`: byof's events go to a sink (that drops them), as with report=True or a JSONL
+    sink; byof then prepares (redacts) every event. Without one, nobody reads them."""
+    if kind == "byof" and observed:
+        return BUILDERS[framework][kind](spec, sinks=[ignore_event])
     return BUILDERS[framework][kind](spec)
+
+
+def ignore_event(event: Any) -> None:
+    """A sink that reads nothing: what remains is the cost of delivering events to a sink."""
 
 
 # -- what Flyte recorded --------------------------------------------------------------------------
