@@ -7,6 +7,7 @@ Scenarios (agents from official_agents.py, the same ones the benchmarks time):
   homegrown-300   one run of the homegrown loop, 300 model+tool turns
   langgraph-short R runs (default 30) of the standard LangGraph agent (3 model calls, 2 tool calls)
   langgraph-300   one run of the LangGraph agent, 300 model+tool turns
+  pydantic-ai-short, openai-agents-short: as langgraph-short, for those frameworks
 
 Flyte runs each task on an event loop in a thread of its own, which `cProfile` started on the main
 thread never sees. Two profilers that see every thread:
@@ -46,12 +47,20 @@ import flyte
 import harness
 import official_agents as oa
 
+import byof
+import byof.adapters
+
 SCENARIOS = {
     "homegrown-300": ("homegrown", 300),
     "langgraph-short": ("langgraph", None),
     "langgraph-300": ("langgraph", 300),
+    "pydantic-ai-short": ("pydantic-ai", None),
+    "openai-agents-short": ("openai-agents", None),
 }
 ROOT = Path(__file__).resolve().parent.parent
+# Wherever the byof being measured lives (this checkout's core/ and adapters/, or another copy).
+BYOF = Path(byof.__file__).resolve().parent
+ADAPTERS = Path(byof.adapters.__file__).resolve().parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
 RATE = 200  # py-spy samples per second
 WIDTH = 132  # the tables hold file paths: wider than a terminal's 80 columns
@@ -62,14 +71,14 @@ def package(path: str) -> str:
     if not path or path.startswith("<"):
         return f"python {path or '?'}"  # <string> (generated dataclass methods), <frozen abc>, ...
     p = Path(path).resolve()
-    if p.is_relative_to(ROOT / "core" / "testing"):
+    if p.is_relative_to(BYOF / "testing"):
         return "byof.testing (scripted model)"
-    if p.is_relative_to(ROOT / "core" / "examples"):
+    if p.is_relative_to(BYOF / "examples"):
         return "byof.examples (the agent)"
-    if p.is_relative_to(ROOT / "core"):
-        return "byof (core)"
-    if p.is_relative_to(ROOT / "adapters"):
+    if p.is_relative_to(ADAPTERS):
         return "byof (adapters)"
+    if p.is_relative_to(BYOF):
+        return "byof (core)"
     if p.is_relative_to(ROOT / "benchmarks"):
         return "benchmark agents"
     parts = p.parts
@@ -85,10 +94,10 @@ def short(path: str) -> str:
     p = Path(path)
     if "site-packages" in p.parts:
         return "/".join(p.parts[p.parts.index("site-packages") + 1 :])
-    try:
-        return str(p.resolve().relative_to(ROOT))
-    except ValueError:
-        return p.name
+    for base, shown in ((BYOF, "byof"), (ADAPTERS, "byof/adapters"), (ROOT, "")):
+        if p.resolve().is_relative_to(base):
+            return str(Path(shown) / p.resolve().relative_to(base))
+    return p.name
 
 
 @dataclass
@@ -176,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("scenario", choices=SCENARIOS)
     parser.add_argument("--kind", choices=oa.KINDS, default="byof")
     parser.add_argument("--profiler", choices=("py-spy", "yappi"), default="py-spy")
-    parser.add_argument("--runs", type=int, help="runs profiled (default: 30 for langgraph-short, else 1)")
+    parser.add_argument("--runs", type=int, help="runs profiled (default: 30 for a short scenario, else 1)")
     parser.add_argument("--top", type=int, default=25, help="rows per table (default 25)")
     parser.add_argument("--save", metavar="PATH", help="keep the raw profile here")
     args = parser.parse_args(argv)
