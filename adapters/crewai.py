@@ -21,9 +21,9 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
-from byof.threads import drive
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
+from byof.runtime.threads import drive
 
 NAME = "crewai"
 SUPPORTED = ">=1.15,<2"
@@ -115,7 +115,7 @@ def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
 
 
 def _output(result: Any, structured: bool) -> Any:
-    from byof.redact import to_jsonable
+    from byof.observability.redact import to_jsonable
 
     if structured:
         if getattr(result, "pydantic", None) is not None:

@@ -25,11 +25,11 @@ from crewai.tools.agent_tools.base_agent_tools import BaseAgentTool
 from crewai.tools.structured_tool import CrewStructuredTool
 from pydantic import BaseModel
 
-from byof.once import warn_once
-from byof.redact import to_jsonable
-from byof.run_context import RunContext
-from byof.tool_signature import retyped
-from byof.tools import ToolRouter
+from byof.kit.once import warn_once
+from byof.observability.redact import to_jsonable
+from byof.runtime.run_context import RunContext
+from byof.steps.tool_signature import retyped
+from byof.steps.tools import ToolRouter
 
 logger = logging.getLogger("byof.tools")
 ROUTED = "__byof_routed__"

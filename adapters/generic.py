@@ -11,9 +11,9 @@ import inspect
 import typing
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, framework_of, output_type_for, to_output
 from byof.plugins import hookimpl
-from byof.threads import drive
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, framework_of, output_type_for, to_output
+from byof.runtime.threads import drive
 
 NAME = "generic"
 

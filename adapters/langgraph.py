@@ -24,9 +24,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, referenced_values
 from byof.plugins import hookimpl
-from byof.threads import drive
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, referenced_values
+from byof.runtime.threads import drive
 
 NAME = "langgraph"
 SUPPORTED = ">=1.0,<2"
@@ -202,7 +202,7 @@ def _text(content: Any) -> str:
 
 
 def _result(graph: Any, state: Any, options: Mapping[str, Any]) -> Any:
-    from byof.redact import to_jsonable
+    from byof.observability.redact import to_jsonable
 
     kind = _output_kind(graph, options)
     structured = state.get("structured_response") if isinstance(state, dict) else None
@@ -225,7 +225,7 @@ async def _stream(
     graph: Any, graph_input: dict[str, Any], config: dict[str, Any], context: Any, run: Any, is_async: bool
 ) -> Any:
     """Drive the graph's own streaming, emitting each chunk as an event and keeping the final state."""
-    from byof.events import SpanEvent
+    from byof.observability.events import SpanEvent
 
     modes = list(run.options.adapter_options.get("stream_mode", ["updates", "values"]))
     if "values" not in modes:

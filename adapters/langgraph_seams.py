@@ -28,13 +28,13 @@ from langchain_core.messages import message_to_dict, messages_from_dict
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 
-from byof import crossing
-from byof.adapter import referenced_values
-from byof.fingerprint import Drop
-from byof.redact import to_jsonable
-from byof.run_context import RunContext, current_run
-from byof.tool_signature import retyped
-from byof.tools import ToolRouter
+from byof.durability.fingerprint import Drop
+from byof.kit import crossing
+from byof.observability.redact import to_jsonable
+from byof.plugins.adapter import referenced_values
+from byof.runtime.run_context import RunContext, current_run
+from byof.steps.tool_signature import retyped
+from byof.steps.tools import ToolRouter
 
 ADAPTER = "langgraph"
 ROUTED = "__byof_routed__"
@@ -349,7 +349,7 @@ def _live_identity(value: Any) -> dict[str, Any]:
 
 def _watched(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     """`original`, with its live parameters unwrapped, returning what it changed in its injected
-    state as `byof.crossing.Carried` (when it has an injected state)."""
+    state as `byof.kit.crossing.Carried` (when it has an injected state)."""
     state = state_params(original)
 
     def values(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -412,7 +412,7 @@ def front(
     """What LangChain calls on the routed copy: the original's signature (so LangChain passes
     config and injected values as before), forwarding all but its callback plumbing to `target`.
 
-    A live runtime or store goes as `byof.crossing.Live`. An injected state goes live to a tool
+    A live runtime or store goes as `byof.kit.crossing.Live`. An injected state goes live to a tool
     running in the agent's task (`mode()` says where it runs), and as a copy to a task, whose
     changes to it are then written back onto the state LangGraph gave the tool.
     """

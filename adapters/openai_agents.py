@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, output_type_for
 from byof.plugins import hookimpl
-from byof.threads import drive
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, output_type_for
+from byof.runtime.threads import drive
 
 NAME = "openai-agents"
 SUPPORTED = ">=0.21,<1"
@@ -190,7 +190,7 @@ def _run_input(inputs: dict[str, Any]) -> str | list[Any]:
 async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     from pydantic import TypeAdapter
 
-    from byof.redact import to_jsonable
+    from byof.observability.redact import to_jsonable
 
     from . import openai_agents_seams
 

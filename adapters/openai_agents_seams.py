@@ -57,9 +57,9 @@ from openai._base_client import AsyncHttpxClientWrapper
 from openai.types.responses import ResponseOutputItem
 from pydantic import TypeAdapter
 
-from byof.redact import to_jsonable
-from byof.run_context import RunContext, current_run
-from byof.tools import ToolRouter
+from byof.observability.redact import to_jsonable
+from byof.runtime.run_context import RunContext, current_run
+from byof.steps.tools import ToolRouter
 
 from . import openai_agents_context as context_writes
 
@@ -241,7 +241,7 @@ def _with_context(name: str, original: Callable[..., Any], first: str) -> Callab
 
 def _routed_function_tool(tool: FunctionTool, router: ToolRouter) -> FunctionTool:
     """The same tool (name, description, schema, failure handling) calling a routed function."""
-    from byof.tool_signature import retyped
+    from byof.steps.tool_signature import retyped
 
     original = tool.__wrapped__
     params = list(inspect.signature(original).parameters.values())

@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 from byof.plugins import hookimpl
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
 
 NAME = "pydantic-ai"
 SUPPORTED = ">=2.60,<3"

@@ -24,9 +24,9 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.errors import PydanticSchemaGenerationError
 
-from byof import crossing
 from byof.errors import NotDurableError, SerializationError
-from byof.tool_signature import coerce
+from byof.kit import crossing
+from byof.steps.tool_signature import coerce
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,11 +27,11 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.output import NativeOutput, PromptedOutput, TextOutput, ToolOutput
 from pydantic_ai.usage import UsageLimits
 
-from byof.adapter import output_type_for, to_output
-from byof.fingerprint import Drop
-from byof.redact import to_jsonable
-from byof.run_context import RunContext as ByofRun
-from byof.threads import drive
+from byof.durability.fingerprint import Drop
+from byof.observability.redact import to_jsonable
+from byof.plugins.adapter import output_type_for, to_output
+from byof.runtime.run_context import RunContext as ByofRun
+from byof.runtime.threads import drive
 
 from .pydantic_ai_deps import BuiltDeps, built_deps, deps_from_json
 

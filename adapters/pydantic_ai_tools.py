@@ -34,12 +34,12 @@ from pydantic_ai.models.test import TestModel
 from pydantic_ai.toolsets import FunctionToolset
 from pydantic_ai.usage import RunUsage
 
-from byof import crossing
-from byof.adapter import referenced_values
-from byof.once import warn_once
-from byof.threads import run_tool_body
-from byof.tool_signature import retyped
-from byof.tools import ToolRouter
+from byof.kit import crossing
+from byof.kit.once import warn_once
+from byof.plugins.adapter import referenced_values
+from byof.runtime.threads import run_tool_body
+from byof.steps.tool_signature import retyped
+from byof.steps.tools import ToolRouter
 
 from .pydantic_ai_deps import crossing_deps, task_deps
 

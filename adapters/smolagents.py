@@ -21,10 +21,10 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, to_output
+from byof.observability.redact import to_jsonable
 from byof.plugins import hookimpl
-from byof.redact import to_jsonable
-from byof.threads import drive
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, to_output
+from byof.runtime.threads import drive
 
 NAME = "smolagents"
 SUPPORTED = ">=1.20,<2"

@@ -38,11 +38,11 @@ from smolagents.monitoring import Monitor, TokenUsage
 from smolagents.remote_executors import RemotePythonExecutor
 from smolagents.tools import Tool
 
-from byof.once import warn_once
-from byof.redact import to_jsonable
-from byof.run_context import RunContext
-from byof.tool_signature import retyped
-from byof.tools import ToolRouter
+from byof.kit.once import warn_once
+from byof.observability.redact import to_jsonable
+from byof.runtime.run_context import RunContext
+from byof.steps.tool_signature import retyped
+from byof.steps.tools import ToolRouter
 
 logger = logging.getLogger("byof.tools")
 

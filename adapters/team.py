@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from byof.adapter import AdapterInfo, Param, TaskSignature
 from byof.plugins import hookimpl
+from byof.plugins.adapter import AdapterInfo, Param, TaskSignature
 
 NAME = "team"
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import harness
 
-from byof.journal import Journal, Step
+from byof.durability.journal import Journal, Step
 
 LIMIT_S = 0.5  # issue 18: `byof runs` over a 10,000-run journal answers in under half a second
 

@@ -21,7 +21,7 @@ import flyte
 import harness
 
 import byof
-from byof.events import Event, PlanStepFinished
+from byof.observability.events import Event, PlanStepFinished
 from byof.team import chat_planner
 from byof.testing.chat import ScriptedChat
 from byof.testing.script import Script, Turn, say

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .adapter import AdapterInfo, Param, TaskSignature
-    from .durable import model_call, tool
+    from .durability.exceptions import original_error
     from .errors import (
         AdapterError,
         ByofError,
@@ -34,36 +33,37 @@ if TYPE_CHECKING:
         ToolRoutingError,
         WriteConflictError,
     )
-    from .events import Event
-    from .images import environment
-    from .model_calls import ModelTracer
-    from .options import ToolOptions
+    from .observability.events import Event
     from .plugins import hookimpl, register, unregister
-    from .policy import Block, ToolCall
+    from .plugins.adapter import AdapterInfo, Param, TaskSignature
+    from .runtime.images import environment
+    from .runtime.options import ToolOptions
+    from .runtime.wrapping import wrap, wrapped_agent
+    from .steps.decorators import model_call, tool
+    from .steps.models import ModelTracer
+    from .steps.policy import Block, ToolCall
+    from .steps.tools import ToolRouter
     from .team import Plan, PlanError, PlanLimits, PlanResult, PlanStep, Specialist, Team
-    from .tool_errors import original_error
-    from .tools import ToolRouter
-    from .wrapping import wrap, wrapped_agent
 
 _EXPORTS: dict[str, str] = {
-    "wrap": "wrapping",
-    "wrapped_agent": "wrapping",
-    "environment": "images",
-    "tool": "durable",
-    "model_call": "durable",
-    "ToolOptions": "options",
-    "hookimpl": "plugins",
-    "register": "plugins",
-    "unregister": "plugins",
-    "Block": "policy",
-    "ToolCall": "policy",
-    "Event": "events",
-    "AdapterInfo": "adapter",
-    "Param": "adapter",
-    "TaskSignature": "adapter",
-    "ModelTracer": "model_calls",
-    "original_error": "tool_errors",
-    "ToolRouter": "tools",
+    "wrap": "runtime.wrapping",
+    "wrapped_agent": "runtime.wrapping",
+    "environment": "runtime.images",
+    "tool": "steps.decorators",
+    "model_call": "steps.decorators",
+    "ToolOptions": "runtime.options",
+    "hookimpl": "plugins.manager",
+    "register": "plugins.manager",
+    "unregister": "plugins.manager",
+    "Block": "steps.policy",
+    "ToolCall": "steps.policy",
+    "Event": "observability.events",
+    "AdapterInfo": "plugins.adapter",
+    "Param": "plugins.adapter",
+    "TaskSignature": "plugins.adapter",
+    "ModelTracer": "steps.models",
+    "original_error": "durability.exceptions",
+    "ToolRouter": "steps.tools",
     "ByofError": "errors",
     "AdapterError": "errors",
     "FrameworkVersionError": "errors",

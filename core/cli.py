@@ -37,8 +37,8 @@ def adapters() -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from .origin import origin
     from .plugins import adapter_infos
+    from .runtime.origin import origin
 
     table = Table("adapter", "framework", "installed", "supported", "install")
     for column in table.columns:
@@ -78,7 +78,7 @@ def _age(seconds: float) -> str:
 
 def _journal(ctx: click.Context, *, write: bool) -> Any:
     """The journal the command works on; listing opens it read-only and never creates it."""
-    from .journal import Journal, default_path
+    from .durability.journal import Journal, default_path
 
     with _journal_errors():
         journal = Journal(ctx.obj or default_path(), readonly=not write)
@@ -178,7 +178,7 @@ def report(run: str | None, open_it: bool) -> None:
     /tmp/flyte/metadata/RUN/. One line per report: agent, status, path."""
     import webbrowser
 
-    from .report import local_reports
+    from .observability.report import local_reports
 
     try:
         found = local_reports(run)
@@ -210,7 +210,7 @@ def _framework_note(real: bool) -> str:
     import sys
 
     from .examples.team_scripts import HOMEGROWN, frameworks
-    from .origin import origin
+    from .runtime.origin import origin
 
     extras = {"math": "pydantic-ai", "words": "langgraph", "coder": "smolagents"}
     said = []
@@ -262,8 +262,8 @@ def demo(example: str, request: str | None, steps: bool | None) -> None:
         import flyte
 
         from .examples import team_demo
+        from .runtime.wrapping import wrap
         from .team import Team
-        from .wrapping import wrap
 
         team = wrap(
             Team(team_demo.specialists, planner=team_demo.planner),

@@ -14,7 +14,7 @@ from typing import Any
 
 from byof._version import __version__
 from byof.errors import TemplateError
-from byof.origin import origin
+from byof.runtime.origin import origin
 
 from . import TemplateInfo, registered_templates
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import flyte
 
-from byof.model_calls import step_name
+from byof.steps.models import step_name
 from byof.testing.recorder import FlyteRecord
 
 SCRIPTED_MODEL = "scripted-model"  # the default name of byof's scripted models

@@ -11,7 +11,7 @@ import pytest
 
 import byof
 from byof.errors import NoAdapterError, ToolDecoratorOrderError
-from byof.origin import origin
+from byof.runtime.origin import origin
 
 
 def _object_from(module: str) -> Any:
@@ -22,7 +22,7 @@ def _object_from(module: str) -> Any:
 def test_framework_without_an_adapter_names_the_extra_and_the_workaround() -> None:
     """A known framework whose adapter is not among the installed ones (every extra has one by
     now, so the installed set is given explicitly)."""
-    from byof.plugins import adapter_infos, no_adapter_error
+    from byof.plugins.manager import adapter_infos, no_adapter_error
 
     without_crewai = [i for i in adapter_infos() if i.extra != "crewai"]
     message = str(no_adapter_error(_object_from("crewai.crew"), without_crewai))
@@ -78,7 +78,7 @@ def test_user_module_named_like_a_framework_is_still_a_loop(flyte_local: None) -
 
 
 def test_unclaimed_function_is_described_by_its_own_name() -> None:
-    from byof.plugins import no_adapter_error
+    from byof.plugins.manager import no_adapter_error
 
     def my_loop(prompt: str) -> str:
         return prompt
@@ -212,10 +212,10 @@ def test_callable_object_of_an_installed_framework_is_left_to_its_adapter(
     distribution, exactly the case of a smolagents agent, which the generic adapter must not claim."""
     import click
 
-    import byof.adapter
+    import byof.plugins.adapter
 
-    monkeypatch.setitem(byof.adapter.KNOWN_EXTRAS, "click", "smolagents")
-    assert byof.adapter.framework_of(click.Command("cli")) == "click"
+    monkeypatch.setitem(byof.plugins.adapter.KNOWN_EXTRAS, "click", "smolagents")
+    assert byof.plugins.adapter.framework_of(click.Command("cli")) == "click"
     with pytest.raises(NoAdapterError, match=r"click.core.Command") as info:
         byof.wrap(click.Command("cli"), env=flyte.TaskEnvironment("e"))
     assert origin().pip_install(["smolagents"]) in str(info.value)

@@ -39,8 +39,8 @@ def test_adapters_lists_generic_with_its_range() -> None:
 
 def test_adapters_shows_the_whole_install_command_for_a_missing_framework() -> None:
     """On a narrow terminal too: the extra in brackets is not eaten as markup nor cut off."""
-    from byof.origin import origin
     from byof.plugins import adapter_infos
+    from byof.runtime.origin import origin
 
     missing = [i for i in adapter_infos() if i.extra and i.installed_version() is None]
     if not missing:

@@ -731,8 +731,7 @@ def test_single_agent_with_messages_and_a_response_format_matches_the_raw_kickof
 def test_kickoff_inputs_go_to_a_crew_and_messages_to_an_agent_only() -> None:
     solo = agent(ScriptedLLM(Script([say("hi")])))
     assert [
-        p.name
-        for p in byof.wrapping.wrapped_agent(byof.wrap(solo, env=env(), name="solo_sig")).signature.params
+        p.name for p in byof.wrapped_agent(byof.wrap(solo, env=env(), name="solo_sig")).signature.params
     ] == [
         "prompt",
         "messages",

@@ -170,7 +170,7 @@ def _byof_runs(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
-    from byof.journal import Journal, Step
+    from byof.durability.journal import Journal, Step
 
     path = tmp_path / "journal.db"
     journal = Journal(path)
@@ -202,7 +202,7 @@ def test_byof_runs_lists_removes_and_prunes(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("age", ["soon", "-1d", "nand", "infd", "d", "1x", ""])
 def test_byof_runs_prune_refuses_an_age_that_is_not_one(tmp_path: Path, age: str) -> None:
-    from byof.journal import Journal
+    from byof.durability.journal import Journal
 
     Journal(tmp_path / "journal.db").start("run", "a1", "agent")
     bad = _byof_runs(tmp_path / "journal.db", "prune", "--older-than", age)
@@ -226,7 +226,7 @@ def test_byof_runs_explains_a_journal_it_cannot_read_and_creates_none(tmp_path: 
 
 
 def test_byof_runs_shows_the_newest_runs_by_default_with_their_whole_names(tmp_path: Path) -> None:
-    from byof.journal import Journal
+    from byof.durability.journal import Journal
 
     journal = Journal(tmp_path / "journal.db")
     long_name = "a-run-name-" + "long-" * 20 + "end"

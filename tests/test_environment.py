@@ -14,8 +14,8 @@ import pytest
 
 import byof
 from byof._flyte_private import image_layers, image_pip_packages
-from byof.images import IMAGE_SOURCE_DIR, SOURCE_FILES, SOURCE_FOLDERS
-from byof.origin import Origin
+from byof.runtime.images import IMAGE_SOURCE_DIR, SOURCE_FILES, SOURCE_FOLDERS
+from byof.runtime.origin import Origin
 
 ROOT = Path(__file__).resolve().parents[1]
 V = byof.__version__
@@ -24,11 +24,11 @@ V = byof.__version__
 @pytest.fixture
 def from_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if byof had been installed from a package index."""
-    monkeypatch.setattr("byof.images.origin", lambda: Origin())
+    monkeypatch.setattr("byof.runtime.images.origin", lambda: Origin())
 
 
 def installed_as(monkeypatch: pytest.MonkeyPatch, origin: Origin) -> None:
-    monkeypatch.setattr("byof.images.origin", lambda: origin)
+    monkeypatch.setattr("byof.runtime.images.origin", lambda: origin)
 
 
 def test_image_holds_byof_with_the_frameworks_extras(from_index: None) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from byof.fingerprint import canonical_json, fingerprint
+from byof.durability.fingerprint import canonical_json, fingerprint
 
 REQUEST = {
     "model": "gpt-4o-mini",
@@ -71,7 +71,7 @@ def test_key_order_and_float_spelling_do_not_matter() -> None:
 
 IN_A_PROCESS = """
 import dataclasses, json, sys
-from byof.fingerprint import canonical_json, fingerprint
+from byof.durability.fingerprint import canonical_json, fingerprint
 
 @dataclasses.dataclass
 class Parameters:  # like Pydantic AI's request parameters: tool names in a set

@@ -29,10 +29,10 @@ env = byof.environment("image-worker")
 
 @byof.tool
 def where(text: str) -> str:
-    import byof.origin
+    import byof.runtime.origin
 
     return json.dumps({"text": text.upper(), "prefix": sys.prefix, "byof": byof.__file__,
-                       "origin": byof.origin.origin().url})
+                       "origin": byof.runtime.origin.origin().url})
 
 
 async def agent(prompt: str) -> str:
@@ -50,7 +50,7 @@ project, work, tests = map(Path, sys.argv[1:4])
 sys.path[:0] = [str(project), str(tests)]
 import flyte, byof
 from byof._flyte_private import image_layers
-from byof.origin import origin
+from byof.runtime.origin import origin
 from byof.testing.worker import run_on_worker
 from image_venv import build_image_venv
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from byof.durability.journal import Journal, Step
 from byof.errors import JournalError
-from byof.journal import Journal, Step
 
 
 def step(kind: str, key: str, after: int, payload: bytes = b"x", ok: bool = True) -> Step:
@@ -91,7 +91,7 @@ def test_concurrent_writers_in_threads(tmp_path: Path) -> None:
 
 def test_concurrent_writers_in_processes(tmp_path: Path) -> None:
     code = (
-        "import sys; from byof.journal import Journal, Step\n"
+        "import sys; from byof.durability.journal import Journal, Step\n"
         "j = Journal(sys.argv[1])\n"
         "for i in range(100): j.put('run', sys.argv[2], Step('tool', f'k{i}', 'n', 'fp', 0, True, b'x', 1.0))\n"
     )

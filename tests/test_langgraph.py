@@ -35,7 +35,7 @@ from typing_extensions import TypedDict
 
 import byof
 from byof.adapters import langgraph_seams
-from byof.events import Event, SpanEvent, ToolCalled
+from byof.observability.events import Event, SpanEvent, ToolCalled
 from byof.testing.langchain import ScriptedChatModel
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.recorder import record_flyte

@@ -34,11 +34,11 @@ from langgraph.prebuilt.chat_agent_executor import AgentState
 from langgraph.runtime import Runtime, get_runtime
 
 import byof
-from byof.redact import to_jsonable
+from byof.observability.redact import to_jsonable
+from byof.steps.tools import task_function_name
 from byof.testing.langchain import ScriptedChatModel
 from byof.testing.recorder import record_flyte
 from byof.testing.script import Script, call, calls, say
-from byof.tools import task_function_name
 
 pytestmark = [
     pytest.mark.usefixtures("flyte_local"),

@@ -194,7 +194,7 @@ def test_a_worker_finds_the_tools_of_a_handoff_objects_target() -> None:
     # handoff(agent=...) keeps its agent out of sight; a worker rebuilding change_seat's task must
     # still find it, as it finds the tools of agents handed off to directly.
     task = byof.wrap(airline(), env=env(), name="airline_worker")
-    rebuilt = byof.wrapping.wrapped_agent(task).tool_task("change_seat")
+    rebuilt = byof.wrapped_agent(task).tool_task("change_seat")
     assert rebuilt.name == "oa-patterns.airline_worker__change_seat"
 
 

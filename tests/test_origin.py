@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import byof
-from byof.adapter import AdapterInfo
 from byof.errors import FrameworkVersionError
-from byof.origin import Origin, from_direct_url, origin
+from byof.plugins.adapter import AdapterInfo
+from byof.runtime.origin import Origin, from_direct_url, origin
 
 ROOT = Path(__file__).resolve().parents[1]
 V = byof.__version__

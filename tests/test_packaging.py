@@ -54,11 +54,11 @@ def test_the_image_copies_what_a_build_of_the_source_folder_reads() -> None:
     else:
         import tomli as tomllib
 
-    from byof.images import SOURCE_FILES, SOURCE_FOLDERS
+    from byof.runtime.images import SOURCE_FILES, SOURCE_FOLDERS
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert set(SOURCE_FILES) == {"pyproject.toml", project["project"]["readme"]}
     assert set(SOURCE_FOLDERS) == set(project["tool"]["setuptools"]["package-dir"].values())
     assert not list(ROOT.glob("LICEN[CS]E*")) and not (ROOT / "MANIFEST.in").exists(), (
-        "setuptools reads these too: add them to byof.images.SOURCE_FILES"
+        "setuptools reads these too: add them to byof.runtime.images.SOURCE_FILES"
     )

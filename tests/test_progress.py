@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from byof.events import (
+from byof.observability.events import (
     AgentFinished,
     AgentStarted,
     EventBus,

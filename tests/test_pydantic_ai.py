@@ -39,7 +39,7 @@ from pydantic_ai.toolsets.abstract import ToolsetTool
 from pydantic_core import SchemaValidator, core_schema
 
 import byof
-from byof.model_calls import step_name
+from byof.steps.models import step_name
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.pydantic_ai import scripted_model
 from byof.testing.recorder import record_flyte

@@ -35,12 +35,12 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.usage import UsageLimits
 
 import byof
-from byof.events import Event, ToolCalled
+from byof.observability.events import Event, ToolCalled
+from byof.steps.tools import task_function_name
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.pydantic_ai import scripted_model
 from byof.testing.recorder import record_flyte
 from byof.testing.script import Request, Script, call, calls, say
-from byof.tools import task_function_name
 
 pytestmark = pytest.mark.usefixtures("flyte_local")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from byof.events import AgentFinished, Event, EventBus, ModelCalled, SpanEvent, ToolCalled
-from byof.redact import redact, secret_values
+from byof.observability.events import AgentFinished, Event, EventBus, ModelCalled, SpanEvent, ToolCalled
+from byof.observability.redact import redact, secret_values
 from byof.sinks import JsonlSink
 
 SECRETS = {
@@ -137,7 +137,7 @@ def test_truncation_happens_after_scrubbing(secret_env: None) -> None:
 
 def test_shell_paths_are_not_secrets(monkeypatch) -> None:
     """PWD and friends match the credential pattern by name but hold paths; paths must survive."""
-    from byof.redact import secret_values
+    from byof.observability.redact import secret_values
 
     monkeypatch.setenv("PWD", "/work/somewhere")
     monkeypatch.setenv("OLDPWD", "/work/elsewhere")
@@ -152,7 +152,7 @@ def test_dataclass_with_live_objects_is_described_not_copied() -> None:
     import dataclasses
     import threading
 
-    from byof.redact import to_jsonable
+    from byof.observability.redact import to_jsonable
 
     @dataclasses.dataclass
     class Runtime:

@@ -18,8 +18,8 @@ import pytest
 import team_agents as agents
 
 import byof
-from byof.events import AgentFinished, Event
 from byof.examples.tool_loop import make_tool_agent
+from byof.observability.events import AgentFinished, Event
 from byof.testing.chat import ScriptedChat
 from byof.testing.openai_format import chat_completion, request_from_chat
 from byof.testing.script import Request, Script, ScriptedToolCall, call, calls, say
@@ -157,12 +157,12 @@ def test_a_resumed_run_marks_what_came_from_the_journal_and_the_time_it_saved() 
 
 
 def test_a_report_that_cannot_be_drawn_never_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    import byof.report
+    import byof.observability.report
 
     def broken(events: Any) -> str:
         raise ValueError("a bug in the renderer")
 
-    monkeypatch.setattr(byof.report, "render_html", broken)
+    monkeypatch.setattr(byof.observability.report, "render_html", broken)
     run = flyte.run(tool_agent(Script([say("fine")]), "undrawn"), prompt="hi")
     assert run.outputs()[0] == "fine"
     assert "could not draw this run's report" in report_file(run).read_text()

@@ -21,7 +21,7 @@ import pytest
 from browser import artifacts, colours_drawn, screenshot
 
 import byof
-from byof.report import COLOURS
+from byof.observability.report import COLOURS
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.script import Request, Script, ScriptedToolCall, calls, say
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from byof.events import (
+from byof.observability.events import (
     AgentFinished,
     AgentStarted,
     ErrorEvent,

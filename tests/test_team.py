@@ -18,7 +18,7 @@ import pytest
 import team_agents as agents
 
 import byof
-from byof.events import Event, PlanCreated, PlanRevised, PlanStepFinished, PlanStepStarted
+from byof.observability.events import Event, PlanCreated, PlanRevised, PlanStepFinished, PlanStepStarted
 from byof.team import PlanLimits, PlanStep, chat_planner
 from byof.testing.chat import ScriptedChat
 from byof.testing.recorder import record_flyte
@@ -267,7 +267,7 @@ def test_the_console_shows_the_plan_and_each_step_live() -> None:
 
 
 def test_the_report_draws_the_plan_graph_with_each_steps_task() -> None:
-    from byof.report import render_html
+    from byof.observability.report import render_html
 
     out, _, events = run_team(byof.Team(SPECIALISTS, planner=planner(TUTORIAL)), name="reported", report=True)
     page = render_html(events)

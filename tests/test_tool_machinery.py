@@ -9,10 +9,10 @@ import flyte.errors
 import pytest
 from pydantic import BaseModel
 
+from byof.durability.exceptions import dump_error, load_error, original_error, to_flyte_error
 from byof.errors import ToolFailed
-from byof.tool_errors import dump_error, load_error, original_error, to_flyte_error
-from byof.tool_signature import ToolSignature
-from byof.tools import task_function_name
+from byof.steps.tool_signature import ToolSignature
+from byof.steps.tools import task_function_name
 
 
 def unannotated(a, b=2):
@@ -210,6 +210,6 @@ def test_hints_from_string_annotations() -> None:
 
 @pytest.mark.parametrize("value", [None, 0, "", []])
 def test_coercion_keeps_falsy_values(value: Any) -> None:
-    from byof.tool_signature import coerce
+    from byof.steps.tool_signature import coerce
 
     assert coerce(value, Any) == value

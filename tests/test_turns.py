@@ -6,7 +6,7 @@ of the examples recorded); the report and the live view show what these function
 
 from __future__ import annotations
 
-from byof.turns import Message, ToolCallView, asked, decided, usage_of
+from byof.observability.turns import Message, ToolCallView, asked, decided, usage_of
 
 SYSTEM = {"type": "system", "data": {"content": "Be brief.", "type": "system"}}
 HUMAN = {"type": "human", "data": {"content": "Weather in Paris?", "type": "human", "id": "x"}}

@@ -10,7 +10,7 @@ import flyte
 import pytest
 
 import byof
-from byof.events import ModelCalled
+from byof.observability.events import ModelCalled
 from byof.testing.openai_server import ScriptedOpenAIServer
 from byof.testing.script import Script, call, say
 

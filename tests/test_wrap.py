@@ -14,7 +14,7 @@ from flyte_records import run
 from pydantic import BaseModel
 
 import byof
-from byof.events import Event, ModelCalled, ToolCalled
+from byof.observability.events import Event, ModelCalled, ToolCalled
 from byof.testing.recorder import record_flyte
 
 pytestmark = pytest.mark.usefixtures("flyte_local")

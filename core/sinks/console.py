@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..describe import one_line, prompt_of
-from ..events import (
+from ..observability.describe import one_line, prompt_of
+from ..observability.events import (
     AGENT,
     GENERATION,
     SPAN,

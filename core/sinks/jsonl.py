@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..events import AGENT, AgentStarted, ErrorEvent, Event, StepStarted
+from ..observability.events import AGENT, AgentStarted, ErrorEvent, Event, StepStarted
 
 # Keys every line has; any other event field goes under "metadata".
 _TOP_LEVEL = (

@@ -11,8 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..describe import one_line, outcome
-from ..events import AgentFinished, Event, PlanCreated, PlanRevised, PlanStepFinished, PlanStepStarted
+from ..observability.describe import one_line, outcome
+from ..observability.events import (
+    AgentFinished,
+    Event,
+    PlanCreated,
+    PlanRevised,
+    PlanStepFinished,
+    PlanStepStarted,
+)
 from .terminal import SinkConsole
 
 _STATUS = {"succeeded": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("–", "yellow")}

@@ -28,7 +28,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from ..describe import (
+from ..observability.describe import (
     arguments_line,
     decision_line,
     duration,
@@ -38,7 +38,7 @@ from ..describe import (
     tokens,
     tool_line,
 )
-from ..events import (
+from ..observability.events import (
     AgentFinished,
     AgentStarted,
     Event,

@@ -13,9 +13,9 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..events import PlanStepFinished, PlanStepStarted, new_span_id
-from ..run_context import RunContext, events_under
-from ..tool_errors import original_error
+from ..durability.exceptions import original_error
+from ..observability.events import PlanStepFinished, PlanStepStarted, new_span_id
+from ..runtime.run_context import RunContext, events_under
 from .journaled import journaled
 from .plan import Plan, PlanStep
 from .results import PlanResult, StepResult

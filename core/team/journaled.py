@@ -7,9 +7,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..fingerprint import canonical_json, fingerprint
-from ..replay import RunJournal
-from ..run_context import RunContext
+from ..durability.fingerprint import canonical_json, fingerprint
+from ..durability.run_journal import RunJournal
+from ..runtime.run_context import RunContext
 
 
 async def journaled(

@@ -14,7 +14,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..durable import model_call
+from ..steps.decorators import model_call
 from .plan import Plan
 
 ChatModel = Callable[..., Awaitable[dict[str, Any]]]

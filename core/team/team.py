@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TeamError
-from ..events import PlanCreated, PlanRevised, StepReplayed
-from ..run_context import RunContext
+from ..observability.events import PlanCreated, PlanRevised, StepReplayed
+from ..runtime.run_context import RunContext
 from .executor import Executor
 from .journaled import journaled
 from .parse import plan_from_output
@@ -33,7 +33,7 @@ class Specialist:
 
 def _check_agent(role: str, task: Any) -> None:
     """`task` must be a byof-wrapped agent that can be called with a prompt alone."""
-    from ..wrapping import registered
+    from ..runtime.wrapping import registered
 
     try:
         wrapped = registered(task.name)

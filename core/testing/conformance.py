@@ -29,9 +29,16 @@ from typing import Any, Literal
 
 import flyte
 
-from ..events import AgentFinished, AgentStarted, Event, ModelCalled, ToolBlockedEvent, ToolCalled
-from ..policy import Block, ToolCall
-from ..wrapping import wrap
+from ..observability.events import (
+    AgentFinished,
+    AgentStarted,
+    Event,
+    ModelCalled,
+    ToolBlockedEvent,
+    ToolCalled,
+)
+from ..runtime.wrapping import wrap
+from ..steps.policy import Block, ToolCall
 from .recorder import FlyteRecord, record_flyte
 from .script import Request, Script, call, say
 from .snapshot import first_difference, snapshot

@@ -43,7 +43,7 @@ def run_case_process(
 def main(import_path: str, run_name: str, log: Path, kill_at: int) -> None:
     import flyte
 
-    from ..wrapping import wrap
+    from ..runtime.wrapping import wrap
     from .conformance import MAIN_PROMPT, KitTools, main_script
     from .script import Request
 

@@ -21,10 +21,10 @@ from typing import Any, TypeVar, overload
 from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
-from .errors import NotDurableError, ToolDecoratorOrderError, ToolRoutingError
-from .options import ToolMode, ToolOptions
-from .run_context import RunContext, active_runs, current_run, in_flyte_task
-from .threads import run_tool_body
+from ..errors import NotDurableError, ToolDecoratorOrderError, ToolRoutingError
+from ..runtime.options import ToolMode, ToolOptions
+from ..runtime.run_context import RunContext, active_runs, current_run, in_flyte_task
+from ..runtime.threads import run_tool_body
 from .tools import DURABLE_ATTR, is_async_callable, running_tool
 
 F = TypeVar("F", bound=Callable[..., Any])

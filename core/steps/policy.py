@@ -38,7 +38,7 @@ class Verdict:
 
 def check(call: ToolCall, plugins: Iterable[Any] = ()) -> Verdict:
     """Ask the global policy hook and the wrap's own plugins about `call`; every block counts."""
-    from .plugins import get_plugin_manager
+    from ..plugins import get_plugin_manager
 
     results: list[Any] = list(get_plugin_manager().hook.byof_before_tool_call(call=call))
     for plugin in plugins:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from ._version import __version__
+from .._version import __version__
 
 DISTRIBUTION = "flyte-byof"
 

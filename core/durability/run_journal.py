@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import cloudpickle
 
-from .errors import JournalDivergenceError
+from ..errors import JournalDivergenceError
+from .exceptions import dump_error, load_error
 from .fingerprint import canonical_json, fingerprint
 from .journal import Journal, Step
-from .tool_errors import dump_error, load_error
 
 logger = logging.getLogger("byof.journal")
 

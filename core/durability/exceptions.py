@@ -94,7 +94,7 @@ def _original_class(cls: type) -> type:
 def stand_in(path: str, message: str) -> BaseException:
     """An exception named like the class at `path` ("module:qualname") that cannot be imported
     here: same class name, module and message, a `byof.ToolFailed` underneath."""
-    from .errors import ToolFailed
+    from ..errors import ToolFailed
 
     module, _, qualname = path.partition(":")
     name = qualname.rsplit(".", 1)[-1] or "Error"

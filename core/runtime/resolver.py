@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import ToolRoutingError
+from ..errors import ToolRoutingError
 
-IMPORT_PATH = "byof.resolver.ByofResolver"
+IMPORT_PATH = "byof.runtime.resolver.ByofResolver"
 
 
 def module_name_for(module: str, root_dir: Path | None) -> str:

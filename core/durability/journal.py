@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import JournalError, RunOwnedError
+from ..errors import JournalError, RunOwnedError
 
 ENV_PATH = "BYOF_JOURNAL_PATH"
 PROCESS = uuid.uuid4().hex  # tells this process's executions from those of earlier processes
@@ -145,7 +145,7 @@ def default_path() -> Path:
     configured = os.environ.get(ENV_PATH)
     if configured:
         return Path(configured).expanduser()
-    from ._flyte_private import local_cache_dir
+    from .._flyte_private import local_cache_dir
 
     return local_cache_dir() / "byof-journal.db"
 

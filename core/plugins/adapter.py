@@ -14,7 +14,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .errors import FrameworkVersionError
+from ..errors import FrameworkVersionError
 
 # Top-level module of a framework's objects -> the extra that installs its adapter's framework.
 # Used only to tell a user which extra to install when no adapter claims their object.
@@ -111,7 +111,7 @@ class AdapterInfo:
         except (InvalidVersion, InvalidSpecifier):
             return
         if not ok:
-            from .origin import origin
+            from ..runtime.origin import origin
 
             install = (
                 origin().pip_install([self.extra])
@@ -181,7 +181,7 @@ def to_output(value: Any, output_type: Any) -> Any:
     """`value` (a framework's final result) as the JSON-compatible value of type `output_type`."""
     import json
 
-    from .redact import to_jsonable
+    from ..observability.redact import to_jsonable
 
     if output_type is str:
         if isinstance(value, str):

@@ -217,8 +217,8 @@ def check_crossing(tool: str, agent: str, values: dict[str, Any], *, pickled: bo
     """Refuse, by name, a value that cannot cross the tool task's boundary: text with a lone
     surrogate (no UTF-8 spelling exists), or, where the value is pickled (`pickled`), one that
     cannot be pickled. Plain JSON-shaped data is never pickled to find out."""
-    from .errors import SerializationError
-    from .redact import redacted
+    from ..errors import SerializationError
+    from ..observability.redact import redacted
 
     for name, value in values.items():
         subject = f"argument {name!r}" if what == "argument" else "its result"

@@ -15,12 +15,12 @@ import pluggy
 if TYPE_CHECKING:
     from byof.templates import TemplateInfo
 
+    from ..observability.events import Event
+    from ..runtime.run_context import RunContext
+    from ..steps.models import ModelTracer
+    from ..steps.policy import Block, ToolCall
+    from ..steps.tools import ToolRouter
     from .adapter import AdapterInfo, TaskSignature
-    from .events import Event
-    from .model_calls import ModelTracer
-    from .policy import Block, ToolCall
-    from .run_context import RunContext
-    from .tools import ToolRouter
 
 hookspec = pluggy.HookspecMarker("byof")
 

@@ -220,7 +220,7 @@ class EventBus:
         self._secrets = SecretCache()  # a run sees the environment as it is when it starts
 
     def emit(self, event: Event) -> None:
-        from .plugins import get_plugin_manager
+        from ..plugins import get_plugin_manager
 
         try:
             clean = redact(event, max_chars=self._max_chars, secrets=self._secrets.values())

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 
 import flyte
 
-from .errors import NotDurableError, SerializationError
-from .events import ModelCalled, StepReplayed
-from .fingerprint import Drop, canonical_json, fingerprint
-from .run_context import RunContext, in_flyte_task
-from .turns import usage_of
+from ..durability.fingerprint import Drop, canonical_json, fingerprint
+from ..errors import NotDurableError, SerializationError
+from ..observability.events import ModelCalled, StepReplayed
+from ..observability.turns import usage_of
+from ..runtime.run_context import RunContext, in_flyte_task
 
 R = TypeVar("R")
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import flyte
 
-from .errors import NotDurableError
-from .events import GENERATION, Event, EventBus, Sink, StepStarted
+from ..errors import NotDurableError
+from ..observability.events import GENERATION, Event, EventBus, Sink, StepStarted
 
 if TYPE_CHECKING:
     from .options import WrapOptions

@@ -14,20 +14,20 @@ from typing import Any, Literal
 import flyte
 import flyte.errors
 
-from .adapter import TaskSignature
-from .errors import AdapterError, TaskNameError, ToolRoutingError
-from .events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
-from .journal import check_path, open_journal
-from .journal import enabled as journal_enabled
-from .model_calls import ModelTracer
+from ..durability.exceptions import to_flyte_error
+from ..durability.journal import check_path, open_journal
+from ..durability.journal import enabled as journal_enabled
+from ..durability.run_journal import RunJournal
+from ..errors import AdapterError, TaskNameError, ToolRoutingError
+from ..observability.events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
+from ..observability.redact import redacted
+from ..plugins import detect, get_plugin_manager
+from ..plugins.adapter import TaskSignature
+from ..steps.models import ModelTracer
+from ..steps.tools import ToolRouter, ToolTaskFactory
 from .options import TOOL_MODES, ToolOptions, WrapOptions
-from .plugins import detect, get_plugin_manager
-from .redact import redacted
-from .replay import RunJournal
 from .resolver import ByofResolver
 from .run_context import RunContext, activate, current_run, enclosing_span
-from .tool_errors import to_flyte_error
-from .tools import ToolRouter, ToolTaskFactory
 
 _registry: dict[str, WrappedAgent] = {}  # task name -> the agent a worker resolves it to
 _registry_lock = threading.Lock()
@@ -207,14 +207,14 @@ class WrappedAgent:
                 raise
             finally:
                 if self.options.report:
-                    from .report import publish
+                    from ..observability.report import publish
 
                     await publish(collected)  # as the bus delivered them: redacted, once each
 
     def tool_task(self, tool: str, locator: str | None = None) -> Any:
         """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for); `locator`
         ("module:qualname") pins which byof.tool function it is."""
-        from .durable import durable_tool
+        from ..steps.decorators import durable_tool
 
         built = self.tools.built(tool)
         if built is not None:
@@ -236,7 +236,7 @@ class WrappedAgent:
 
 def _report_path() -> str | None:
     """Where Flyte writes the current task's report."""
-    from ._flyte_private import report_path
+    from .._flyte_private import report_path
 
     tctx = flyte.ctx()
     return report_path(tctx.output_path) if tctx and tctx.output_path else None

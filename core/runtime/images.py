@@ -15,9 +15,9 @@ from typing import Any
 
 import flyte
 
-from .adapter import KNOWN_EXTRAS
+from ..plugins import get_plugin_manager
+from ..plugins.adapter import KNOWN_EXTRAS
 from .origin import DISTRIBUTION, Origin, extras_spec, origin
-from .plugins import get_plugin_manager
 
 # Where a byof that came from no package index is copied in the image, and installed from.
 IMAGE_SOURCE_DIR = "/opt/flyte-byof"

@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Any
 import flyte
 import flyte.errors
 
-from .errors import NotDurableError, ToolBlocked, ToolRoutingError
-from .events import StepReplayed, ToolBlockedEvent, ToolCalled
-from .fingerprint import Drop, canonical_json, fingerprint
-from .once import warn_once
-from .options import ToolOptions, WrapOptions
+from ..durability.exceptions import original_error, to_flyte_error
+from ..durability.fingerprint import Drop, canonical_json, fingerprint
+from ..durability.run_journal import RunJournal
+from ..errors import NotDurableError, ToolBlocked, ToolRoutingError
+from ..kit.once import warn_once
+from ..observability.events import StepReplayed, ToolBlockedEvent, ToolCalled
+from ..runtime.options import ToolOptions, WrapOptions
+from ..runtime.run_context import RunContext, in_flyte_task
+from ..runtime.threads import run_tool_body
 from .policy import ToolCall, check
-from .replay import RunJournal
-from .run_context import RunContext, in_flyte_task
-from .threads import run_tool_body
-from .tool_errors import original_error, to_flyte_error
 from .tool_signature import ToolSignature, check_crossing
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class ToolTaskFactory:
 
     def task_for(self, spec: ToolSpec, options: ToolOptions) -> Any:
         """The tool's Flyte task, rebuilt only when its body or options change."""
-        from .resolver import ByofResolver
+        from ..runtime.resolver import ByofResolver
 
         with self._lock:
             cached = self._tasks.get(spec.name)

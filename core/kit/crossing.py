@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import cloudpickle
 
-from .errors import NotDurableError, WriteConflictError
+from ..errors import NotDurableError, WriteConflictError
 
 logger = logging.getLogger("byof.tools")
 

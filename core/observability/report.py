@@ -476,7 +476,7 @@ def _header(root: Node, nodes: list[Node]) -> str:
 
 def plan_html(events: Sequence[Event]) -> str:
     """A team run's plan as a dependency graph, each box the step's task ("" if no plan)."""
-    from .team.pictures import dependency_graph
+    from ..team.pictures import dependency_graph
 
     plans = [e for e in events if isinstance(e, (PlanCreated, PlanRevised))]
     if not plans:
@@ -563,7 +563,7 @@ def _report_file(path: Path) -> ReportFile:
 def local_reports(run: str | None = None) -> list[ReportFile]:
     """The reports of local run `run` (default: the latest run that has one), newest first, so
     the outermost agent's (written last) leads. Raises LookupError saying what there is."""
-    from ._flyte_private import local_metadata_dir
+    from .._flyte_private import local_metadata_dir
 
     root = local_metadata_dir()
     runs = sorted((d for d in root.glob("*") if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True)

@@ -13,10 +13,10 @@ from typing import Any
 
 import pluggy
 
+from ..errors import NoAdapterError
+from ..runtime.origin import origin
 from . import hookspecs
 from .adapter import KNOWN_EXTRAS, AdapterInfo
-from .errors import NoAdapterError
-from .origin import origin
 
 ENTRY_POINT_GROUP = "byof"
 
