@@ -19,11 +19,13 @@ from __future__ import annotations
 import logging
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
-from byof.runtime.threads import drive
+from byof.kit import drive, loaded_instance
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
+
+if TYPE_CHECKING:
+    from byof import RunContext
 
 NAME = "crewai"
 SUPPORTED = ">=1.15,<2"
@@ -50,26 +52,6 @@ def _quiet_token_estimates() -> None:
         logger.addFilter(_quiet)
 
 
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="CrewAI",
-        distribution="crewai",
-        extra="crewai",
-        supported=SUPPORTED,
-        modules=("crewai",),
-        description="Crews (sequential, hierarchical) and single Agents, their tools and LLMs.",
-    )
-
-
-@hookimpl
-def byof_detect(agent: Any) -> str | None:
-    if loaded_instance(agent, "crewai", "Crew") or loaded_instance(agent, "crewai", "Agent"):
-        return NAME
-    return None
-
-
 def _structured(agent: Any, options: Mapping[str, Any]) -> bool:
     if options.get("response_format") is not None:
         return True
@@ -78,44 +60,8 @@ def _structured(agent: Any, options: Mapping[str, Any]) -> bool:
     return last is not None and (last.output_pydantic is not None or last.output_json is not None)
 
 
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    from crewai import Crew
-
-    if isinstance(agent, Crew):
-        if options.get("response_format") is not None:
-            raise ValueError(
-                "adapter_options response_format is for a single crewai Agent's kickoff; a Crew's "
-                "structured output comes from its last task's output_pydantic or output_json"
-            )
-        per_run = Param("inputs", typing.Optional[dict], None)  # noqa: UP045 - a runtime type for Flyte
-    else:
-        per_run = Param("messages", typing.Optional[list[dict]], None)  # noqa: UP045
-    return TaskSignature(
-        params=(Param("prompt", str, ""), per_run),
-        output=dict if _structured(agent, options) else str,
-    )
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from .crewai_seams import run_copy
-
-    _quiet_token_estimates()
-    return run_copy(agent, router)
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    return agent if adapter == NAME else None  # the run copy's LLMs already trace through the run
-
-
 def _output(result: Any, structured: bool) -> Any:
-    from byof.observability.redact import to_jsonable
+    from byof.kit import to_jsonable
 
     if structured:
         if getattr(result, "pydantic", None) is not None:
@@ -156,13 +102,10 @@ def _messages(inputs: dict[str, Any]) -> str | list[dict[str, Any]]:
     return [*messages, {"role": "user", "content": prompt}] if prompt else list(messages)
 
 
-async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
+async def _invoke(agent: Any, entry: str, inputs: dict[str, Any], run: Any) -> Any:
     from crewai import Crew
 
     options = run.options.adapter_options
-    entry = options.get("entry", "kickoff")
-    if entry not in ("kickoff", "kickoff_async"):
-        raise ValueError(f"adapter_options entry={entry!r} is not one of kickoff, kickoff_async")
     structured = _structured(agent, options)
     if isinstance(agent, Crew):
         kickoff_inputs = {
@@ -182,8 +125,48 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     return _output(result, structured)
 
 
+class CrewAIAdapter(Adapter[Any]):
+    """A `crewai.Crew` or a single `crewai.Agent`. Per run: the run's copy of it (CrewAI's own
+    copy(), put back as the user built it) with traced LLM copies and routed tools."""
+
+    name = NAME
+    framework = "CrewAI"
+    distribution = "crewai"
+    extra = "crewai"
+    supported = SUPPORTED
+    description = "Crews (sequential, hierarchical) and single Agents, their tools and LLMs."
+    entries = ("kickoff", "kickoff_async")
+
+    def claims(self, obj: Any) -> bool:
+        return loaded_instance(obj, "crewai", "Crew") or loaded_instance(obj, "crewai", "Agent")
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        from crewai import Crew
+
+        if isinstance(obj, Crew):
+            if options.get("response_format") is not None:
+                raise ValueError(
+                    "adapter_options response_format is for a single crewai Agent's kickoff; a Crew's "
+                    "structured output comes from its last task's output_pydantic or output_json"
+                )
+            per_run = Param("inputs", typing.Optional[dict], None)  # noqa: UP045 - a runtime type for Flyte
+        else:
+            per_run = Param("messages", typing.Optional[list[dict]], None)  # noqa: UP045
+        return TaskSignature(
+            params=(Param("prompt", str, ""), per_run),
+            output=dict if _structured(obj, options) else str,
+        )
+
+    def prepare(self, obj: Any, run: RunContext) -> Any:
+        from .crewai_seams import run_copy
+
+        _quiet_token_estimates()
+        return run_copy(obj, run.router)
+
+    async def invoke(self, obj: Any, prepared: Any, inputs: dict[str, Any], run: RunContext) -> Any:
+        return await _invoke(prepared, self.entry(run.options.adapter_options), inputs, run)
+
+
 @hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
-        return None
-    return _invoke(agent, inputs, run)
+def byof_register_adapters(register: Any) -> None:
+    register(CrewAIAdapter())

@@ -25,11 +25,8 @@ from crewai.tools.agent_tools.base_agent_tools import BaseAgentTool
 from crewai.tools.structured_tool import CrewStructuredTool
 from pydantic import BaseModel
 
-from byof.kit.once import warn_once
-from byof.observability.redact import to_jsonable
-from byof.runtime.run_context import RunContext
-from byof.steps.tool_signature import retyped
-from byof.steps.tools import ToolRouter
+from byof import RunContext, ToolRouter
+from byof.kit import RunMemo, retyped, to_jsonable, warn_once
 
 logger = logging.getLogger("byof.tools")
 ROUTED = "__byof_routed__"
@@ -224,7 +221,7 @@ class _RunCopier:
     def __init__(self, router: ToolRouter) -> None:
         self.router = router
         self.run = router.run
-        self._copies: dict[int, tuple[BaseTool, BaseTool]] = {}
+        self._copies: RunMemo[BaseTool, BaseTool] = RunMemo()
         self._routes: dict[str, tuple[BaseTool, Callable[..., Any]]] = {}
 
     def tools(self, tools: list[BaseTool] | None) -> list[BaseTool]:
@@ -233,10 +230,7 @@ class _RunCopier:
     def _copy(self, tool: BaseTool) -> BaseTool:
         if getattr(tool, ROUTED, False):
             return tool
-        known = self._copies.get(id(tool))
-        if known is None:
-            known = self._copies[id(tool)] = (tool, routed_tool(tool, self._route(tool)))
-        return known[1]
+        return self._copies.get(tool, lambda t: routed_tool(t, self._route(t)))
 
     def _route(self, tool: BaseTool) -> Callable[..., Any]:
         """The route of an equal tool of this name, else a new one (the router refuses a second,

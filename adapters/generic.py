@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Mapping
 from typing import Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, framework_of, output_type_for, to_output
-from byof.runtime.threads import drive
+from byof.kit import drive, output_type_for, to_output
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
+from byof.plugins.detection import framework_of
 
 NAME = "generic"
 
@@ -37,56 +38,37 @@ def _return_annotation(agent: Any) -> Any:
         return inspect.Signature.empty
 
 
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="any Python callable",
-        description="A homegrown loop: mark tools with byof.tool and model calls with byof.model_call.",
-    )
+class GenericAdapter(Adapter[None]):
+    """Any sync or async callable: the loop is the user's; `byof.tool` and `byof.model_call`
+    functions make themselves durable through the run's router and tracer when called."""
 
+    name = NAME
+    framework = "any Python callable"
+    description = "A homegrown loop: mark tools with byof.tool and model calls with byof.model_call."
+    fallback = True  # any callable: asked after every framework's adapter
 
-@hookimpl(trylast=True)
-def byof_detect(agent: Any) -> str | None:
-    if callable(agent) and not isinstance(agent, type) and not _is_framework_object(agent):
-        return NAME
-    return None
+    def claims(self, obj: Any) -> bool:
+        return callable(obj) and not isinstance(obj, type) and not _is_framework_object(obj)
 
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        return TaskSignature(params=(Param("prompt", str),), output=output_type_for(_return_annotation(obj)))
 
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    return TaskSignature(params=(Param("prompt", str),), output=output_type_for(_return_annotation(agent)))
+    def prepare(self, obj: Any, run: Any) -> None:
+        return None  # nothing to route ahead: byof.tool functions route themselves when called
 
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    # byof.tool functions route themselves through the run's router when called.
-    return agent if adapter == NAME else None
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    # byof.model_call functions trace themselves through the run's tracer when called.
-    return agent if adapter == NAME else None
-
-
-async def _invoke(agent: Any, prompt: str) -> Any:
-    output_type = output_type_for(_return_annotation(agent))
-    if inspect.iscoroutinefunction(_target(agent)):
-        result = await agent(prompt)
-    else:
-        # A sync loop runs in a worker thread that carries the task's context, so its sync
-        # tool calls can wait on child tasks without blocking the task's event loop.
-        result = await drive(agent, prompt)
-        if inspect.isawaitable(result):
-            result = await result
-    return to_output(result, output_type)
+    async def invoke(self, obj: Any, prepared: None, inputs: dict[str, Any], run: Any) -> Any:
+        output_type = output_type_for(_return_annotation(obj))
+        if inspect.iscoroutinefunction(_target(obj)):
+            result = await obj(inputs["prompt"])
+        else:
+            # A sync loop runs in a worker thread that carries the task's context, so its sync
+            # tool calls can wait on child tasks without blocking the task's event loop.
+            result = await drive(obj, inputs["prompt"])
+            if inspect.isawaitable(result):
+                result = await result
+        return to_output(result, output_type)
 
 
 @hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
-        return None
-    return _invoke(agent, inputs["prompt"])
+def byof_register_adapters(register: Any) -> None:
+    register(GenericAdapter())

@@ -24,30 +24,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, referenced_values
+from byof.kit import RunMemo, loaded_instance, referenced_values
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
 from byof.runtime.threads import drive
 
 NAME = "langgraph"
 SUPPORTED = ">=1.0,<2"
-
-
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="LangGraph / LangChain agents",
-        distribution="langgraph",
-        extra="langgraph",
-        supported=SUPPORTED,
-        modules=("langgraph", "langchain", "langchain_core"),
-        description="Compiled graphs: create_react_agent, create_agent, hand-built StateGraphs.",
-    )
-
-
-@hookimpl
-def byof_detect(agent: Any) -> str | None:
-    return NAME if loaded_instance(agent, "langgraph.pregel", "Pregel") else None
 
 
 def _output_keys(graph: Any) -> tuple[set[str], set[str]]:
@@ -83,24 +65,6 @@ def _output_kind(graph: Any, options: Mapping[str, Any]) -> str:
     return "text" if "messages" in keys else "state"
 
 
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    import typing
-
-    return TaskSignature(
-        params=(
-            Param("prompt", str, ""),
-            Param("state", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
-            Param("thread_id", str, ""),
-            Param("config", typing.Optional[dict], None),  # noqa: UP045
-            Param("context", typing.Optional[dict], None),  # noqa: UP045
-        ),
-        output=str if _output_kind(agent, options) == "text" else dict,
-    )
-
-
 def _named_tools(func: Any) -> list[Any]:
     """The tools a node's own function refers to by name: the tools a node calls directly, not via
     a ToolNode."""
@@ -125,32 +89,6 @@ def _graph_tools(graph: Any) -> list[Any]:
             for func in (getattr(bound, "func", None), getattr(bound, "afunc", None)):
                 tools.extend(_named_tools(func))
     return tools
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from . import langgraph_seams
-
-    langgraph_seams.install()
-    # Route every tool found now, so a worker can rebuild its task; a tool reached some other way
-    # (through a helper function) is routed when first called (see langgraph_seams._copy_for_run).
-    copies = router.run.state.setdefault("langgraph_tools", {}) if router.run is not None else {}
-    for tool in _graph_tools(agent):
-        if id(tool) not in copies:
-            copies[id(tool)] = (tool, langgraph_seams.routed_copy(tool, router))
-    return agent
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from . import langgraph_seams
-
-    langgraph_seams.install()  # model calls trace through run.tracer while this run is active
-    return agent
 
 
 def _input(graph: Any, inputs: dict[str, Any]) -> dict[str, Any] | None:
@@ -269,8 +207,7 @@ async def _continues_thread(graph: Any, config: dict[str, Any], run: Any) -> boo
     return True
 
 
-async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
-    entry = run.options.adapter_options.get("entry", "ainvoke")
+async def _invoke(graph: Any, entry: str, inputs: dict[str, Any], run: Any) -> Any:
     config = _config(graph, inputs, run)
     context = _context(graph, inputs.get("context"))
     graph_input = None if await _continues_thread(graph, config, run) else _input(graph, inputs)
@@ -278,15 +215,62 @@ async def _invoke(graph: Any, inputs: dict[str, Any], run: Any) -> Any:
         state = await graph.ainvoke(graph_input, config, context=context)
     elif entry == "invoke":
         state = await drive(graph.invoke, graph_input, config, context=context)
-    elif entry in ("astream", "stream"):
-        state = await _stream(graph, graph_input, config, context, run, is_async=entry == "astream")
     else:
-        raise ValueError(f"adapter_options entry={entry!r} is not one of ainvoke, invoke, astream, stream")
+        state = await _stream(graph, graph_input, config, context, run, is_async=entry == "astream")
     return _result(graph, state, run.options.adapter_options)
 
 
-@hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
+class LangGraphAdapter(Adapter["RunMemo[Any, Any]"]):
+    """A compiled graph (Pregel). Per run: the routed copy of each tool the run meets."""
+
+    name = NAME
+    framework = "LangGraph / LangChain agents"
+    distribution = "langgraph"
+    extra = "langgraph"
+    supported = SUPPORTED
+    description = "Compiled graphs: create_react_agent, create_agent, hand-built StateGraphs."
+    entries = ("ainvoke", "invoke", "astream", "stream")
+
+    def claims(self, obj: Any) -> bool:
+        return loaded_instance(obj, "langgraph.pregel", "Pregel")
+
+    def refusal(self, obj: Any) -> str | None:
+        if loaded_instance(obj, "langgraph.graph.state", "StateGraph"):
+            return (
+                "a StateGraph is a builder, not a runnable graph yet: call .compile() and wrap what it "
+                "returns, e.g. byof.wrap(builder.compile(), env=env)"
+            )
         return None
-    return _invoke(agent, inputs, run)
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        import typing
+
+        return TaskSignature(
+            params=(
+                Param("prompt", str, ""),
+                Param("state", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
+                Param("thread_id", str, ""),
+                Param("config", typing.Optional[dict], None),  # noqa: UP045
+                Param("context", typing.Optional[dict], None),  # noqa: UP045
+            ),
+            output=str if _output_kind(obj, options) == "text" else dict,
+        )
+
+    def prepare(self, obj: Any, run: Any) -> RunMemo[Any, Any]:
+        from . import langgraph_seams
+
+        langgraph_seams.install()  # model and tool calls go through this run while it is active
+        # Route every tool found now, so a worker can rebuild its task; a tool reached some other
+        # way (through a helper function) is routed when first called (langgraph_seams._copy_for_run).
+        tools: RunMemo[Any, Any] = RunMemo()
+        for tool in _graph_tools(obj):
+            tools.get(tool, lambda t: langgraph_seams.routed_copy(t, run.router))
+        return tools
+
+    async def invoke(self, obj: Any, prepared: RunMemo[Any, Any], inputs: dict[str, Any], run: Any) -> Any:
+        return await _invoke(obj, self.entry(run.options.adapter_options), inputs, run)
+
+
+@hookimpl
+def byof_register_adapters(register: Any) -> None:
+    register(LangGraphAdapter())

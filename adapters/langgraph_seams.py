@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
 import typing
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -28,25 +27,18 @@ from langchain_core.messages import message_to_dict, messages_from_dict
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
 
-from byof.durability.fingerprint import Drop
-from byof.kit import crossing
-from byof.observability.redact import to_jsonable
-from byof.plugins.adapter import referenced_values
-from byof.runtime.run_context import RunContext, current_run
-from byof.steps.tool_signature import retyped
+from byof.kit import Drop, RunMemo, active_run, crossing, patch_once, referenced_values, retyped, to_jsonable
+from byof.runtime.run_context import RunContext
 from byof.steps.tools import ToolRouter
 
 ADAPTER = "langgraph"
 ROUTED = "__byof_routed__"
 _DROPPED = ("callbacks", "run_manager")  # LangChain's tracing plumbing: never crosses into a task
 _FRAMEWORKS = ("langchain", "langchain_core", "langgraph")
-_lock = threading.Lock()
-_originals: dict[str, Callable[..., Any]] = {}
 
 
 def _langgraph_run() -> RunContext | None:
-    run = current_run()
-    return run if run is not None and run.adapter == ADAPTER else None
+    return active_run(ADAPTER)
 
 
 # -- model calls --------------------------------------------------------------------------------
@@ -506,11 +498,7 @@ def _copy_for_run(tool: BaseTool) -> BaseTool | None:
     run = _langgraph_run()
     if run is None or run.router is None:
         return None
-    copies: dict[int, tuple[BaseTool, BaseTool]] = run.state.setdefault("langgraph_tools", {})
-    known = copies.get(id(tool))
-    if known is None:
-        known = copies[id(tool)] = (tool, routed_copy(tool, run.router))
-    return known[1]
+    return run_tools(run).get(tool, lambda t: routed_copy(t, run.router))
 
 
 def _routed_run(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -540,10 +528,11 @@ _SEAMS: list[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def install() -> None:
-    """Wrap the seams once per process (idempotent, thread-safe)."""
-    with _lock:
-        for cls, name, wrap in _SEAMS:
-            key = f"{cls.__qualname__}.{name}"
-            if key not in _originals:
-                _originals[key] = getattr(cls, name)
-                setattr(cls, name, wrap(_originals[key]))
+    """Wrap the seams once per process; inert outside a LangGraph run."""
+    patch_once(_SEAMS)
+
+
+def run_tools(run: RunContext) -> RunMemo[BaseTool, BaseTool]:
+    """The run's routed copy of each tool it met."""
+    tools: RunMemo[BaseTool, BaseTool] = run.prepared
+    return tools

@@ -22,75 +22,16 @@ RunConfig), `session` (an SDK session, for conversation memory), `hooks` (RunHoo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, output_type_for
-from byof.runtime.threads import drive
+from byof.kit import drive, loaded_instance, output_type_for
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
+
+if TYPE_CHECKING:
+    from byof import RunContext
 
 NAME = "openai-agents"
 SUPPORTED = ">=0.21,<1"
-
-
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="OpenAI Agents SDK",
-        distribution="openai-agents",
-        extra="openai-agents",
-        supported=SUPPORTED,
-        modules=("agents",),
-        description="agents.Agent with function tools, handoffs, agents as tools and guardrails.",
-    )
-
-
-@hookimpl
-def byof_detect(agent: Any) -> str | None:
-    return NAME if loaded_instance(agent, "agents", "Agent") else None
-
-
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    from typing import Optional
-
-    output = agent.output_type
-    return TaskSignature(
-        params=(
-            Param("prompt", str, ""),
-            Param("input", Optional[list[dict]], None),  # noqa: UP045 - runtime types for Flyte
-            Param("context", Optional[dict], None),  # noqa: UP045
-            Param("starting_agent", Optional[str], None),  # noqa: UP045
-            Param("max_turns", Optional[int], None),  # noqa: UP045
-            Param("previous_response_id", Optional[str], None),  # noqa: UP045
-            Param("conversation_id", Optional[str], None),  # noqa: UP045
-            Param("run_config", Optional[dict], None),  # noqa: UP045
-        ),
-        output=dict
-        if options.get("return_result")
-        else str
-        if output in (None, str)
-        else output_type_for(output),
-    )
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from . import openai_agents_seams
-
-    openai_agents_seams.install()
-    if router.run is None:  # discovery on a worker: route the whole tree's function tools now
-        from agents import FunctionTool
-
-        cloner = openai_agents_seams.ToolRouting(router)
-        for tool in (t for a in _tree_agents(agent) for t in a.tools):
-            if isinstance(tool, FunctionTool) and not getattr(tool, "_is_agent_tool", False):
-                cloner.tool(tool)
-    return agent
 
 
 def _tree_agents(agent: Any) -> list[Any]:
@@ -115,11 +56,6 @@ def _tree_agents(agent: Any) -> list[Any]:
             if isinstance(handoff, Agent):
                 todo.append(handoff)
     return list(found.values())
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    return agent if adapter == NAME else None
 
 
 # RunConfig fields that are per-run data, which the task's `run_config` input may set.
@@ -187,7 +123,7 @@ def _run_input(inputs: dict[str, Any]) -> str | list[Any]:
     return [*items, {"role": "user", "content": prompt}] if prompt else list(items)
 
 
-async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
+async def _invoke(agent: Any, entry: str, inputs: dict[str, Any], run: Any) -> Any:
     from pydantic import TypeAdapter
 
     from byof.observability.redact import to_jsonable
@@ -210,7 +146,7 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
             kwargs[key] = inputs[key]
     starting = _starting_agent(agent, inputs.get("starting_agent"))
     try:
-        result = await _result(starting, _run_input(inputs), options.get("entry", "run"), kwargs)
+        result = await _result(starting, _run_input(inputs), entry, kwargs)
     finally:
         await openai_agents_seams.cloner_for(run).aclose()
     output = result.final_output
@@ -234,17 +170,68 @@ async def _result(agent: Any, run_input: str | list[Any], entry: str, kwargs: di
         result = await Runner.run(agent, run_input, **kwargs)
     elif entry == "run_sync":
         result = await drive(lambda: Runner.run_sync(agent, run_input, **kwargs))
-    elif entry == "run_streamed":
+    else:  # "run_streamed"
         result = Runner.run_streamed(agent, run_input, **kwargs)
         async for _ in result.stream_events():
             pass
-    else:
-        raise ValueError(f"adapter_options entry={entry!r} is not one of run, run_sync, run_streamed")
     return result
 
 
+class OpenAIAgentsAdapter(Adapter[Any]):
+    """An `agents.Agent`. Per run: the run's clone of the agent tree (its `AgentCloner`); the
+    SDK's runner seam clones each agent a run reaches, nested runs included."""
+
+    name = NAME
+    framework = "OpenAI Agents SDK"
+    distribution = "openai-agents"
+    extra = "openai-agents"
+    supported = SUPPORTED
+    description = "agents.Agent with function tools, handoffs, agents as tools and guardrails."
+    entries = ("run", "run_sync", "run_streamed")
+
+    def claims(self, obj: Any) -> bool:
+        return loaded_instance(obj, "agents", "Agent")
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        from typing import Optional
+
+        output = obj.output_type
+        return TaskSignature(
+            params=(
+                Param("prompt", str, ""),
+                Param("input", Optional[list[dict]], None),  # noqa: UP045 - runtime types for Flyte
+                Param("context", Optional[dict], None),  # noqa: UP045
+                Param("starting_agent", Optional[str], None),  # noqa: UP045
+                Param("max_turns", Optional[int], None),  # noqa: UP045
+                Param("previous_response_id", Optional[str], None),  # noqa: UP045
+                Param("conversation_id", Optional[str], None),  # noqa: UP045
+                Param("run_config", Optional[dict], None),  # noqa: UP045
+            ),
+            output=dict
+            if options.get("return_result")
+            else str
+            if output in (None, str)
+            else output_type_for(output),
+        )
+
+    def prepare(self, obj: Any, run: RunContext) -> Any:
+        from agents import FunctionTool
+
+        from . import openai_agents_seams
+
+        openai_agents_seams.install()
+        cloner = openai_agents_seams.AgentCloner(run)
+        # A run clones agents as the runner reaches them; a worker rebuilding a tool task must
+        # find it now, in the whole tree (handoff targets and agents behind agent tools too).
+        for tool in (t for a in _tree_agents(obj) for t in a.tools):
+            if isinstance(tool, FunctionTool) and not getattr(tool, "_is_agent_tool", False):
+                cloner.tools.tool(tool)
+        return cloner
+
+    async def invoke(self, obj: Any, prepared: Any, inputs: dict[str, Any], run: RunContext) -> Any:
+        return await _invoke(obj, self.entry(run.options.adapter_options), inputs, run)
+
+
 @hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
-        return None
-    return _invoke(agent, inputs, run)
+def byof_register_adapters(register: Any) -> None:
+    register(OpenAIAgentsAdapter())

@@ -57,21 +57,19 @@ from openai._base_client import AsyncHttpxClientWrapper
 from openai.types.responses import ResponseOutputItem
 from pydantic import TypeAdapter
 
+from byof.kit import RunMemo, active_run, patch_once
 from byof.observability.redact import to_jsonable
-from byof.runtime.run_context import RunContext, current_run
+from byof.runtime.run_context import RunContext
 from byof.steps.tools import ToolRouter
 
 from . import openai_agents_context as context_writes
 
 ADAPTER = "openai-agents"
 logger = logging.getLogger("byof.tools")
-_lock = threading.Lock()
-_originals: dict[str, Callable[..., Any]] = {}
 
 
 def _agents_run() -> RunContext | None:
-    run = current_run()
-    return run if run is not None and run.adapter == ADAPTER else None
+    return active_run(ADAPTER)
 
 
 # -- model calls --------------------------------------------------------------------------------
@@ -306,15 +304,10 @@ class ToolRouting:
 
     def __init__(self, router: ToolRouter) -> None:
         self.router = router
-        self._tools: dict[int, tuple[Any, Any]] = {}
-        self._lock = threading.Lock()
+        self._tools: RunMemo[Any, Any] = RunMemo()
 
     def tool(self, tool: Any) -> Any:
-        with self._lock:
-            known = self._tools.get(id(tool))
-            if known is None:
-                known = self._tools[id(tool)] = (tool, _routed_tool(tool, self.router))
-        return known[1]
+        return self._tools.get(tool, lambda t: _routed_tool(t, self.router))
 
 
 # -- agents -------------------------------------------------------------------------------------
@@ -325,10 +318,10 @@ class AgentCloner:
 
     def __init__(self, run: RunContext) -> None:
         self.run = run
-        self._clones: dict[int, tuple[Agent[Any], Agent[Any]]] = {}
+        self._clones: RunMemo[Agent[Any], Agent[Any]] = RunMemo()
         self._provider: MultiProvider | None = None
-        self._clients: dict[int, tuple[AsyncOpenAI, AsyncOpenAI]] = {}
-        self._tools = ToolRouting(run.router)
+        self._clients: RunMemo[AsyncOpenAI, AsyncOpenAI] = RunMemo()
+        self.tools = ToolRouting(run.router)
         self._lock = threading.Lock()
 
     def model(self, model: Model) -> TracedModel:
@@ -346,30 +339,24 @@ class AgentCloner:
         client = getattr(model, "_client", None)
         if not isinstance(client, AsyncOpenAI) or not _replaceable_pool(client):
             return model
-        with self._lock:
-            known = self._clients.get(id(client))
-            if known is None:
-                own = client.copy(http_client=openai.DefaultAsyncHttpxClient())
-                known = self._clients[id(client)] = (client, own)
         copied = copy.copy(model)
-        copied._client = known[1]
+        copied._client = self._clients.get(
+            client, lambda c: c.copy(http_client=openai.DefaultAsyncHttpxClient())
+        )
         return copied
 
     def __call__(self, agent: Agent[Any]) -> Agent[Any]:
-        with self._lock:
-            known = self._clones.get(id(agent))
-            if known is not None:
-                return known[1]
-            if getattr(agent, "__byof_clone__", False):
-                return agent
-            clone = agent.clone()
-            self._clones[id(agent)] = (agent, clone)
-        object.__setattr__(clone, "__byof_clone__", True)
-        if isinstance(agent.model, Model):
-            clone.model = self.model(agent.model)
-        clone.tools = [self._tools.tool(t) for t in agent.tools]
-        clone.handoffs = [self._handoff(h) for h in agent.handoffs]
-        return clone
+        if getattr(agent, "__byof_clone__", False):
+            return agent
+
+        def fill(clone: Agent[Any]) -> None:
+            object.__setattr__(clone, "__byof_clone__", True)
+            if isinstance(agent.model, Model):
+                clone.model = self.model(agent.model)
+            clone.tools = [self.tools.tool(t) for t in agent.tools]
+            clone.handoffs = [self._handoff(h) for h in agent.handoffs]
+
+        return self._clones.get(agent, lambda a: a.clone(), fill)
 
     def _handoff(self, handoff: Any) -> Any:
         if isinstance(handoff, Agent):
@@ -406,7 +393,7 @@ class AgentCloner:
         """Close the provider the run made (its cached models' connections), as the SDK would,
         and the connection pools the run opened."""
         closing: list[tuple[str, Callable[[], Any]]] = [
-            (f"client {own.base_url}", own.close) for _, own in self._clients.values()
+            (f"client {own.base_url}", own.close) for _, own in self._clients
         ]
         if self._provider is not None:
             closing.insert(0, ("model provider", self._provider.aclose))
@@ -424,9 +411,8 @@ def _replaceable_pool(client: AsyncOpenAI) -> bool:
 
 
 def cloner_for(run: RunContext) -> AgentCloner:
-    cloner = run.state.get("openai_agents_cloner")
-    if cloner is None:
-        cloner = run.state["openai_agents_cloner"] = AgentCloner(run)
+    """The run's cloner: the OpenAI Agents adapter's per-run state."""
+    cloner: AgentCloner = run.prepared
     return cloner
 
 
@@ -455,9 +441,8 @@ def _durable_run(original: Callable[..., Any], is_async: bool) -> Callable[..., 
 
 
 def install() -> None:
-    """Wrap the runner seam once per process (idempotent, thread-safe)."""
-    with _lock:
-        for name, is_async in (("run", True), ("run_streamed", False)):
-            if name not in _originals:
-                _originals[name] = getattr(AgentRunner, name)
-                setattr(AgentRunner, name, _durable_run(_originals[name], is_async))
+    """Wrap the runner seam once per process; inert outside an OpenAI Agents run."""
+    patch_once(
+        (AgentRunner, name, lambda original, is_async=is_async: _durable_run(original, is_async))
+        for name, is_async in (("run", True), ("run_streamed", False))
+    )

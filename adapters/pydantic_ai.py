@@ -22,80 +22,61 @@ that builds the deps inside the task, and inside each tool task, from the `deps`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance
+from byof.kit import loaded_instance
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
+
+if TYPE_CHECKING:
+    from byof import RunContext
 
 NAME = "pydantic-ai"
 SUPPORTED = ">=2.60,<3"
 
 
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="Pydantic AI",
-        distribution="pydantic-ai-slim",
-        extra="pydantic-ai",
-        supported=SUPPORTED,
-        modules=("pydantic_ai",),
-        description="pydantic_ai.Agent: tools, toolsets, deps, typed outputs, message history.",
-    )
+class PydanticAIAdapter(Adapter[Any]):
+    """A `pydantic_ai.Agent`. Per run: the agent's (and its delegates') routed overrides."""
+
+    name = NAME
+    framework = "Pydantic AI"
+    distribution = "pydantic-ai-slim"
+    extra = "pydantic-ai"
+    supported = SUPPORTED
+    description = "pydantic_ai.Agent: tools, toolsets, deps, typed outputs, message history."
+    entries = ("run", "run_sync", "run_stream", "iter")
+
+    def claims(self, obj: Any) -> bool:
+        return loaded_instance(obj, "pydantic_ai.agent", "AbstractAgent")
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        import typing
+
+        from .pydantic_ai_deps import check_deps
+        from .pydantic_ai_seams import task_output_type
+
+        check_deps(obj, options)
+        return TaskSignature(
+            params=(
+                Param("prompt", str, ""),
+                Param("deps", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
+                Param("message_history", typing.Optional[list[dict]], None),  # noqa: UP045
+                Param("usage_limits", typing.Optional[dict], None),  # noqa: UP045
+                Param("model_settings", typing.Optional[dict], None),  # noqa: UP045
+            ),
+            output=dict if options.get("return_messages") else task_output_type(obj),
+        )
+
+    def prepare(self, obj: Any, run: RunContext) -> Any:
+        from .pydantic_ai_tools import prepare
+
+        return prepare(obj, run.router)
+
+    async def invoke(self, obj: Any, prepared: Any, inputs: dict[str, Any], run: RunContext) -> Any:
+        from .pydantic_ai_seams import invoke
+
+        return await invoke(obj, prepared, self.entry(run.options.adapter_options), inputs, run)
 
 
 @hookimpl
-def byof_detect(agent: Any) -> str | None:
-    return NAME if loaded_instance(agent, "pydantic_ai.agent", "AbstractAgent") else None
-
-
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    import typing
-
-    from .pydantic_ai_deps import check_deps
-    from .pydantic_ai_seams import task_output_type
-
-    check_deps(agent, options)
-    output = task_output_type(agent)
-    return TaskSignature(
-        params=(
-            Param("prompt", str, ""),
-            Param("deps", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
-            Param("message_history", typing.Optional[list[dict]], None),  # noqa: UP045
-            Param("usage_limits", typing.Optional[dict], None),  # noqa: UP045
-            Param("model_settings", typing.Optional[dict], None),  # noqa: UP045
-        ),
-        output=dict if options.get("return_messages") else output,
-    )
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from .pydantic_ai_tools import routed_overrides
-
-    overrides = routed_overrides(agent, router)
-    if router.run is not None:
-        router.run.state["pydantic_ai_overrides"] = overrides
-    return agent
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    if adapter != NAME:
-        return None
-    tracer.run.state["pydantic_ai_trace_model"] = True
-    return agent
-
-
-@hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from .pydantic_ai_seams import invoke
-
-    return invoke(agent, inputs, run)
+def byof_register_adapters(register: Any) -> None:
+    register(PydanticAIAdapter())

@@ -25,8 +25,7 @@ from pydantic import TypeAdapter
 from pydantic.errors import PydanticSchemaGenerationError
 
 from byof.errors import NotDurableError, SerializationError
-from byof.kit import crossing
-from byof.steps.tool_signature import coerce
+from byof.kit import coerce, crossing
 
 
 @dataclasses.dataclass(frozen=True)

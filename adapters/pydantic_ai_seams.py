@@ -27,13 +27,11 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.output import NativeOutput, PromptedOutput, TextOutput, ToolOutput
 from pydantic_ai.usage import UsageLimits
 
-from byof.durability.fingerprint import Drop
-from byof.observability.redact import to_jsonable
-from byof.plugins.adapter import output_type_for, to_output
-from byof.runtime.run_context import RunContext as ByofRun
-from byof.runtime.threads import drive
+from byof import RunContext as ByofRun
+from byof.kit import Drop, drive, output_type_for, to_jsonable, to_output
 
 from .pydantic_ai_deps import BuiltDeps, built_deps, deps_from_json
+from .pydantic_ai_tools import PydanticAIRun
 
 # -- model calls --------------------------------------------------------------------------------
 
@@ -165,7 +163,7 @@ async def _run_deps(agent: Any, data: Any, run: ByofRun) -> AsyncIterator[Any]:
         yield deps_from_json(agent, data)
         return
     async with built_deps(factory, data) as deps:
-        run.state["pydantic_ai_deps"] = BuiltDeps(deps, data)
+        run.prepared.deps = BuiltDeps(deps, data)
         yield deps
 
 
@@ -181,11 +179,12 @@ def _overridden(stack: contextlib.ExitStack, agent: Any, overrides: dict[str, An
     stack.enter_context(agent.override(model=resolve_model(agent, run), **overrides))
 
 
-async def invoke(agent: Any, inputs: dict[str, Any], run: ByofRun) -> Any:
+async def invoke(
+    agent: Any, prepared: PydanticAIRun, entry: str, inputs: dict[str, Any], run: ByofRun
+) -> Any:
     options = dict(run.options.adapter_options)
-    entry = options.get("entry", "run")
     prompt = inputs.get("prompt") or None
-    overrides, delegates = run.state.get("pydantic_ai_overrides", ({}, []))
+    overrides, delegates = prepared.overrides, prepared.delegates
     async with _run_deps(agent, inputs.get("deps"), run) as deps:
         kwargs = {
             # Pydantic AI names an unnamed agent after the variable its run was called from: that
@@ -218,13 +217,11 @@ async def _drive(
             async for _ in stream.stream_output():
                 pass
             return _output(_Finished(await stream.get_output(), stream.all_messages()), agent, options)
-    elif entry == "iter":
+    else:  # "iter"
         async with agent.iter(prompt, **kwargs) as agent_run:
             async for _ in agent_run:
                 pass
             result = agent_run.result
-    else:
-        raise ValueError(f"adapter_options entry={entry!r} is not one of run, run_sync, run_stream, iter")
     return _output(result, agent, options)
 
 

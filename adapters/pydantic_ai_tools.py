@@ -34,14 +34,10 @@ from pydantic_ai.models.test import TestModel
 from pydantic_ai.toolsets import FunctionToolset
 from pydantic_ai.usage import RunUsage
 
-from byof.kit import crossing
-from byof.kit.once import warn_once
-from byof.plugins.adapter import referenced_values
-from byof.runtime.threads import run_tool_body
-from byof.steps.tool_signature import retyped
-from byof.steps.tools import ToolRouter
+from byof import ToolRouter
+from byof.kit import crossing, referenced_values, retyped, run_tool_body, warn_once
 
-from .pydantic_ai_deps import crossing_deps, task_deps
+from .pydantic_ai_deps import BuiltDeps, crossing_deps, task_deps
 
 # A tool raises these to steer the agent (retry with feedback, defer, ask for approval): they
 # must reach Pydantic AI as themselves and never be retried by Flyte.
@@ -184,7 +180,7 @@ class Routing:
                 given: Any = crossing.Live(ctx, _ctx_identity(ctx), f"the RunContext of tool {name!r}")
                 sent = {"deps": crossing.digests(ctx.deps)}
             else:
-                built = router.run.state.get("pydantic_ai_deps") if router.run is not None else None
+                built = router.run.prepared.deps if router.run is not None else None
                 given, sent = crossing.send(live, crossing_ctx(ctx, name, built))
             with crossing.lent(live):
                 result = await routed.aio(given, *rest, **kwargs)
@@ -219,11 +215,18 @@ class Routing:
         return toolset.visit_and_replace(leaf)
 
 
-def routed_overrides(
-    agent: Any, router: ToolRouter
-) -> tuple[dict[str, Any], list[tuple[Any, dict[str, Any]]]]:
-    """`agent.override(...)` arguments that route every function tool of the agent, and each
-    delegate agent (one its tools run) with the same for its own tools."""
+@dataclasses.dataclass
+class PydanticAIRun:
+    """One run's state: the agent's `override(...)` arguments (its routed tools), each delegate
+    agent (one its tools run) with its own, and the deps the deps factory built for the run."""
+
+    overrides: dict[str, Any]
+    delegates: list[tuple[Any, dict[str, Any]]]
+    deps: BuiltDeps | None = None
+
+
+def prepare(agent: Any, router: ToolRouter) -> PydanticAIRun:
+    """Route every function tool of `agent` and of its delegates, for one run."""
     routing = Routing(router, agent)
     overrides = routing.overrides(agent)
-    return overrides, list(routing.delegates.values())
+    return PydanticAIRun(overrides, list(routing.delegates.values()))

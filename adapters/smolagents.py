@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from byof.observability.redact import to_jsonable
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature, loaded_instance, to_output
-from byof.runtime.threads import drive
+from byof.kit import drive, loaded_instance, to_jsonable, to_output
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
+
+if TYPE_CHECKING:
+    from byof import RunContext
 
 NAME = "smolagents"
 SUPPORTED = ">=1.20,<2"
@@ -37,24 +38,6 @@ _OUTPUT_TYPES: dict[str, Any] = {
     "object": dict,
     "array": list,
 }
-
-
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="smolagents",
-        distribution="smolagents",
-        extra="smolagents",
-        supported=SUPPORTED,
-        modules=("smolagents",),
-        description="ToolCallingAgent and CodeAgent, their tools, models and managed agents.",
-    )
-
-
-@hookimpl
-def byof_detect(agent: Any) -> str | None:
-    return NAME if loaded_instance(agent, "smolagents", "MultiStepAgent") else None
 
 
 def _answer_type(agent: Any) -> Any:
@@ -74,41 +57,6 @@ def _full_result(agent: Any, options: Mapping[str, Any]) -> bool:
     return bool(options.get("return_full_result", getattr(agent, "return_full_result", False)))
 
 
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    if adapter != NAME:
-        return None
-    as_dict = options.get("return_memory") or _full_result(agent, options)
-    return TaskSignature(
-        params=(
-            Param("prompt", str, ""),
-            Param("additional_args", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
-            Param("max_steps", typing.Optional[int], None),  # noqa: UP045
-            Param("reset", bool, True),
-            Param("memory", typing.Optional[list[dict]], None),  # noqa: UP045
-        ),
-        output=dict if as_dict else _answer_type(agent),
-    )
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    if adapter != NAME:
-        return None
-    from .smolagents_seams import RunCopier
-
-    copier = RunCopier(router)
-    copied = copier.agent(agent)
-    if router.run is not None:
-        router.run.state[NAME] = copier
-    return copied
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    return agent if adapter == NAME else None  # the run copy's models already trace through the run
-
-
 def _drive(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
     """Run the agent (sync, as smolagents is): its final answer, or its RunResult if it gives one."""
     from smolagents.memory import FinalAnswerStep
@@ -122,13 +70,10 @@ def _drive(agent: Any, prompt: str, entry: str, kwargs: dict[str, Any]) -> Any:
     return agent.run(prompt, **kwargs)
 
 
-async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
+async def _invoke(copier: Any, agent: Any, entry: str, inputs: dict[str, Any], run: Any) -> Any:
     from .smolagents_memory import dump, load
 
     options = run.options.adapter_options
-    entry = options.get("entry", "run")
-    if entry not in ("run", "stream"):
-        raise ValueError(f"adapter_options entry={entry!r} is not one of run, stream")
     prompt = inputs.get("prompt")
     if not prompt:
         raise ValueError("a smolagents agent's task needs a prompt (the task of agent.run(task))")
@@ -144,14 +89,12 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
         "additional_args": inputs.get("additional_args") or None,
         "max_steps": inputs.get("max_steps") or options.get("max_steps"),
     }
-    copier = run.state.get(NAME)
     try:
         # A worker thread: smolagents' loop blocks, and its tool and model calls find their
         # way back to this task's loop (byof's router and tracer see to that).
         result = await drive(_drive, agent, prompt, entry, kwargs)
     finally:
-        if copier is not None:
-            await drive(copier.cleanup)
+        await drive(copier.cleanup)
     answer = result.output if full else result
     data: dict[str, Any] = to_jsonable(result) if full else {"output": to_jsonable(answer)}
     if options.get("return_memory"):
@@ -159,8 +102,46 @@ async def _invoke(agent: Any, inputs: dict[str, Any], run: Any) -> Any:
     return data if full else to_output(answer, _answer_type(agent))
 
 
+class SmolagentsAdapter(Adapter[Any]):
+    """A smolagents agent (any MultiStepAgent). Per run: the `RunCopier` holding the run's copy of
+    the agent tree (traced models, routed tools, own memory and executor)."""
+
+    name = NAME
+    framework = "smolagents"
+    distribution = "smolagents"
+    extra = "smolagents"
+    supported = SUPPORTED
+    description = "ToolCallingAgent and CodeAgent, their tools, models and managed agents."
+    entries = ("run", "stream")
+
+    def claims(self, obj: Any) -> bool:
+        return loaded_instance(obj, "smolagents", "MultiStepAgent")
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        as_dict = options.get("return_memory") or _full_result(obj, options)
+        return TaskSignature(
+            params=(
+                Param("prompt", str, ""),
+                Param("additional_args", typing.Optional[dict], None),  # noqa: UP045 - a runtime type for Flyte
+                Param("max_steps", typing.Optional[int], None),  # noqa: UP045
+                Param("reset", bool, True),
+                Param("memory", typing.Optional[list[dict]], None),  # noqa: UP045
+            ),
+            output=dict if as_dict else _answer_type(obj),
+        )
+
+    def prepare(self, obj: Any, run: RunContext) -> Any:
+        from .smolagents_seams import RunCopier
+
+        copier = RunCopier(run.router)
+        copier.agent(obj)  # the whole tree now, so a worker can rebuild any tool's task
+        return copier
+
+    async def invoke(self, obj: Any, prepared: Any, inputs: dict[str, Any], run: RunContext) -> Any:
+        entry = self.entry(run.options.adapter_options)
+        return await _invoke(prepared, prepared.agent(obj), entry, inputs, run)
+
+
 @hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    if adapter != NAME:
-        return None
-    return _invoke(agent, inputs, run)
+def byof_register_adapters(register: Any) -> None:
+    register(SmolagentsAdapter())

@@ -18,7 +18,7 @@ from smolagents.memory import ActionStep, FinalAnswerStep, PlanningStep, TaskSte
 from smolagents.models import ChatMessage, get_dict_from_nested_dataclasses
 from smolagents.monitoring import Timing, TokenUsage
 
-from byof.observability.redact import to_jsonable
+from byof.kit import to_jsonable
 
 _KINDS = {cls.__name__: cls for cls in (TaskStep, ActionStep, PlanningStep, FinalAnswerStep)}
 _LEFT_OUT = ("model_input_messages", "task_images", "observations_images")

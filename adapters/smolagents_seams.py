@@ -38,11 +38,8 @@ from smolagents.monitoring import Monitor, TokenUsage
 from smolagents.remote_executors import RemotePythonExecutor
 from smolagents.tools import Tool
 
-from byof.kit.once import warn_once
-from byof.observability.redact import to_jsonable
-from byof.runtime.run_context import RunContext
-from byof.steps.tool_signature import retyped
-from byof.steps.tools import ToolRouter
+from byof import RunContext, ToolRouter
+from byof.kit import RunMemo, retyped, to_jsonable, warn_once
 
 logger = logging.getLogger("byof.tools")
 
@@ -246,15 +243,15 @@ class RunCopier:
         self.router = router
         self.run = router.run
         self.remote: list[Any] = []  # executors made for this run, to clean up after it
-        self._agents: dict[int, Any] = {}
-        self._models: dict[int, Any] = {}
+        self._agents: RunMemo[Any, Any] = RunMemo()
+        self._models: RunMemo[Any, Any] = RunMemo()
         self._routes: dict[str, tuple[Tool, Callable[..., Any]]] = {}
 
     def agent(self, agent: Any, path: tuple[str, ...] = ()) -> Any:
-        known = self._agents.get(id(agent))
-        if known is not None:
-            return known
-        copied = self._agents[id(agent)] = copy.copy(agent)
+        """The run's copy of `agent` (and of its managed agents, models and tools)."""
+        return self._agents.get(agent, copy.copy, lambda copied: self._fill(agent, copied, path))
+
+    def _fill(self, agent: Any, copied: Any, path: tuple[str, ...]) -> None:
         copied.model = self._model(agent.model)
         copied.managed_agents = {
             name: self.agent(sub, (*path, name)) for name, sub in agent.managed_agents.items()
@@ -267,11 +264,10 @@ class RunCopier:
         if executor is not None and not isinstance(executor, LocalPythonExecutor):
             copied.python_executor = self._remote(agent, copied, executor)
             copied.tools = {name: copy.copy(tool) for name, tool in agent.tools.items()}
-            return copied
+            return
         if executor is not None:
             copied.python_executor = _fresh_local(executor)
         copied.tools = {name: self._tool(tool, path) for name, tool in agent.tools.items()}
-        return copied
 
     def _model(self, model: Any) -> Any:
         if self.run is None:
@@ -284,10 +280,8 @@ class RunCopier:
                 model,
             )
             return model
-        known = self._models.get(id(model))
-        if known is None:
-            known = self._models[id(model)] = traced_model(model, self.run)
-        return known
+        run = self.run
+        return self._models.get(model, lambda m: traced_model(m, run))
 
     def _tool(self, tool: Tool, path: tuple[str, ...]) -> Tool:
         if tool.name == FINAL_ANSWER:

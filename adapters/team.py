@@ -10,48 +10,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from byof.plugins import hookimpl
-from byof.plugins.adapter import AdapterInfo, Param, TaskSignature
+from byof.plugins import Adapter, Param, TaskSignature, hookimpl
 
 NAME = "team"
 
 
-@hookimpl
-def byof_adapter_info() -> AdapterInfo:
-    return AdapterInfo(
-        name=NAME,
-        framework="byof teams",
-        description="byof.Team: a planner and specialists of any framework, run in dependency waves.",
-    )
+class TeamAdapter(Adapter[None]):
+    """A `byof.Team`: its planner and specialists are wrapped agents, durable on their own."""
+
+    name = NAME
+    framework = "byof teams"
+    description = "byof.Team: a planner and specialists of any framework, run in dependency waves."
+
+    def claims(self, obj: Any) -> bool:
+        from byof.team import Team
+
+        return isinstance(obj, Team)
+
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        return TaskSignature(params=(Param("prompt", str),), output=dict)
+
+    def prepare(self, obj: Any, run: Any) -> None:
+        return None  # no tools or models of its own: its planner and specialists have theirs
+
+    async def invoke(self, obj: Any, prepared: None, inputs: dict[str, Any], run: Any) -> Any:
+        result = await obj.run(run, inputs["prompt"])
+        return result.model_dump(mode="json")
 
 
 @hookimpl
-def byof_detect(agent: Any) -> str | None:
-    from byof.team import Team
-
-    return NAME if isinstance(agent, Team) else None
-
-
-@hookimpl
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    return TaskSignature(params=(Param("prompt", str),), output=dict) if adapter == NAME else None
-
-
-@hookimpl
-def byof_route_tools(adapter: str, agent: Any, router: Any) -> Any:
-    return agent if adapter == NAME else None  # a team has no tools of its own; it is not changed by a run
-
-
-@hookimpl
-def byof_wrap_model(adapter: str, agent: Any, tracer: Any) -> Any:
-    return agent if adapter == NAME else None  # its planner and specialists trace their own models
-
-
-async def _invoke(team: Any, inputs: dict[str, Any], run: Any) -> Any:
-    result = await team.run(run, inputs["prompt"])
-    return result.model_dump(mode="json")
-
-
-@hookimpl
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: Any) -> Any:
-    return _invoke(agent, inputs, run) if adapter == NAME else None
+def byof_register_adapters(register: Any) -> None:
+    register(TeamAdapter())

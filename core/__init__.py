@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     )
     from .observability.events import Event
     from .plugins import hookimpl, register, unregister
-    from .plugins.adapter import AdapterInfo, Param, TaskSignature
+    from .plugins.adapter import Adapter, AdapterInfo, Param, TaskSignature
     from .runtime.images import environment
     from .runtime.options import ToolOptions
+    from .runtime.run_context import RunContext
     from .runtime.wrapping import wrap, wrapped_agent
     from .steps.decorators import model_call, tool
     from .steps.models import ModelTracer
@@ -64,6 +65,8 @@ _EXPORTS: dict[str, str] = {
     "ModelTracer": "steps.models",
     "original_error": "durability.exceptions",
     "ToolRouter": "steps.tools",
+    "RunContext": "runtime.run_context",
+    "Adapter": "plugins.adapter",
     "ByofError": "errors",
     "AdapterError": "errors",
     "FrameworkVersionError": "errors",
@@ -88,6 +91,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "__version__",
+    "Adapter",
     "AdapterError",
     "AdapterInfo",
     "Block",
@@ -103,6 +107,7 @@ __all__ = [
     "PlanLimits",
     "PlanResult",
     "PlanStep",
+    "RunContext",
     "SerializationError",
     "Specialist",
     "TaskNameError",

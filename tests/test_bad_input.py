@@ -41,11 +41,17 @@ def test_installed_adapter_for_the_framework_says_to_install_the_framework() -> 
 
 
 def test_adapter_registered_for_the_extra_says_to_install_it() -> None:
-    class Claims:
-        def byof_adapter_info(self) -> byof.AdapterInfo:
-            return byof.AdapterInfo(name="crewai-test", framework="CrewAI", extra="crewai")
+    class ClaimsNothing(byof.Adapter[None]):
+        name, framework, extra = "crewai-test", "CrewAI", "crewai"
 
-    plugin = Claims()
+        def claims(self, obj: Any) -> bool:
+            return False
+
+    class Plugin:
+        def byof_register_adapters(self, register: Any) -> None:
+            register(ClaimsNothing())
+
+    plugin = Plugin()
     byof.register(plugin)
     try:
         with pytest.raises(NoAdapterError) as info:
@@ -212,10 +218,10 @@ def test_callable_object_of_an_installed_framework_is_left_to_its_adapter(
     distribution, exactly the case of a smolagents agent, which the generic adapter must not claim."""
     import click
 
-    import byof.plugins.adapter
+    import byof.plugins.detection
 
-    monkeypatch.setitem(byof.plugins.adapter.KNOWN_EXTRAS, "click", "smolagents")
-    assert byof.plugins.adapter.framework_of(click.Command("cli")) == "click"
+    monkeypatch.setitem(byof.plugins.detection.KNOWN_EXTRAS, "click", "smolagents")
+    assert byof.plugins.detection.framework_of(click.Command("cli")) == "click"
     with pytest.raises(NoAdapterError, match=r"click.core.Command") as info:
         byof.wrap(click.Command("cli"), env=flyte.TaskEnvironment("e"))
     assert origin().pip_install(["smolagents"]) in str(info.value)
@@ -261,12 +267,6 @@ def test_a_class_instead_of_an_instance_says_to_build_the_agent() -> None:
 
     with pytest.raises(NoAdapterError, match=r"got the class .*Loop, not an agent.*byof.wrap\(Loop\(...\)"):
         byof.wrap(Loop, env=flyte.TaskEnvironment("e"))
-
-
-def test_a_graph_builder_says_to_compile_it() -> None:
-    builder = type("StateGraph", (), {"compile": lambda self: None, "__module__": "langgraph.graph.state"})()
-    with pytest.raises(NoAdapterError, match=r"call .compile\(\) and wrap what it returns"):
-        byof.wrap(builder, env=flyte.TaskEnvironment("e"))
 
 
 # -- tools whose arguments or results cannot cross into a task -----------------------------------

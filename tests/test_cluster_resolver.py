@@ -55,7 +55,7 @@ DRIVER = """
 import json, sys
 from pathlib import Path
 import flyte, byof
-from byof.runtime.resolver import ByofResolver
+from byof.runtime.worker import ByofResolver
 from byof.testing.worker import run_on_worker
 
 project, work = Path(sys.argv[1]), Path(sys.argv[2])
@@ -98,7 +98,7 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     resolver_at = agent_args.index("--resolver")
     assert agent_args[resolver_at:] == [
         "--resolver",
-        "byof.runtime.resolver.ByofResolver",
+        "byof.runtime.worker.ByofResolver",
         "mod",
         "agentmod",
         "task",
@@ -108,7 +108,7 @@ def test_worker_rebuilds_tool_task_from_loader_args(tmp_path: Path) -> None:
     resolver_at = tool_args.index("--resolver")
     assert tool_args[resolver_at:] == [
         "--resolver",
-        "byof.runtime.resolver.ByofResolver",
+        "byof.runtime.worker.ByofResolver",
         "mod",
         "agentmod",
         "task",
@@ -132,7 +132,7 @@ def test_resolver_loads_wrapped_task_in_fresh_process(tmp_path: Path) -> None:
     (tmp_path / "agentmod.py").write_text(textwrap.dedent(AGENT_MODULE))
     (tmp_path / "othertools.py").write_text(textwrap.dedent(OTHER_TOOLS))
     code = (
-        "from byof.runtime.resolver import ByofResolver\n"
+        "from byof.runtime.worker import ByofResolver\n"
         "t = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder'])\n"
         "u = ByofResolver().load_task(['mod', 'agentmod', 'task', 'resolver-demo.adder', 'tool', 'fail', 'fn', 'agentmod:fail'])\n"
         "print(t.name, u.name, u.retries.count if hasattr(u.retries, 'count') else u.retries)\n"
@@ -151,7 +151,7 @@ def test_public_names_survive_submodule_imports() -> None:
     import byof
 
     for module in (
-        "byof.runtime.resolver",
+        "byof.runtime.worker",
         "byof.runtime.wrapping",
         "byof.runtime.images",
         "byof.steps.decorators",

@@ -15,9 +15,9 @@ CODE = f"""
 import json, sys
 import byof
 before = sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})
-from byof.plugins import adapter_infos, get_plugin_manager
+from byof.plugins import adapter_infos, adapters
 infos = [i.name for i in adapter_infos()]
-get_plugin_manager().hook.byof_detect(agent=object())
+[a.claims(object()) for a in adapters()]
 byof.wrap, byof.tool, byof.environment
 after = sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})
 print(json.dumps({{"before": before, "after": after, "adapters": infos}}))

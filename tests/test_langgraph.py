@@ -755,3 +755,11 @@ def test_a_tool_with_injected_state_and_config_is_replayed_after_a_crash(tmp_pat
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert resumed.stdout.strip().splitlines()[-1] == "2 messages (thread None)"
     assert not (tmp_path / "second").exists(), "the journaled tool call ran again"
+
+
+def test_an_uncompiled_state_graph_says_to_compile_it() -> None:
+    from langgraph.graph import MessagesState, StateGraph
+
+    builder = StateGraph(MessagesState)
+    with pytest.raises(byof.NoAdapterError, match=r"StateGraph is a builder.*call .compile\(\)"):
+        byof.wrap(builder, env=env())

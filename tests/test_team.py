@@ -288,20 +288,22 @@ def test_a_team_says_what_is_wrong_with_its_parts() -> None:
     with pytest.raises(byof.TeamError, match="specialist names must be unique"):
         byof.Team([SPECIALISTS[0], SPECIALISTS[0]], planner=planner(TUTORIAL))
 
-    class NeedsUnits:
+    class NeedsUnits(byof.Adapter[None]):
         """An adapter whose agents' tasks take a required input besides the prompt."""
 
-        def byof_adapter_info(self) -> byof.AdapterInfo:
-            return byof.AdapterInfo(name="units", framework="units")
+        name, framework = "units", "units"
 
-        def byof_detect(self, agent: Any) -> str | None:
-            return "units" if agent == "units-agent" else None
+        def claims(self, obj: Any) -> bool:
+            return obj == "units-agent"
 
-        def byof_task_signature(self, adapter: str, agent: Any, options: Any) -> byof.TaskSignature | None:
-            params = (byof.Param("prompt", str), byof.Param("units", str))
-            return byof.TaskSignature(params=params) if adapter == "units" else None
+        def signature(self, obj: Any, options: Any) -> byof.TaskSignature:
+            return byof.TaskSignature(params=(byof.Param("prompt", str), byof.Param("units", str)))
 
-    plugin = NeedsUnits()
+    class Plugin:
+        def byof_register_adapters(self, register: Any) -> None:
+            register(NeedsUnits())
+
+    plugin = Plugin()
     byof.register(plugin)
     try:
         picky = byof.wrap("units-agent", env=ENV, name="picky")

@@ -14,7 +14,7 @@ import pytest
 
 ADAPTER = '''
 """A toy framework and its byof adapter, shipped together as a third-party package."""
-from byof import AdapterInfo, hookimpl
+from byof import Adapter, hookimpl, kit
 
 
 class EchoAgent:
@@ -27,35 +27,27 @@ class EchoAgent:
         return f"echo: {self.tool(prompt)}"
 
 
-@hookimpl
-def byof_adapter_info():
-    return AdapterInfo(name="echo", framework="EchoAgent", distribution="byof-echo-adapter",
-                       extra=None, supported=">=0.1")
+class EchoAdapter(Adapter):
+    """Written against byof's public API only: byof.Adapter, byof.hookimpl, byof.kit."""
+
+    name, framework, distribution, supported = "echo", "EchoAgent", "byof-echo-adapter", ">=0.1"
+    entries = ("answer",)
+
+    def claims(self, obj):
+        return kit.loaded_instance(obj, "byof_echo", "EchoAgent")
+
+    def prepare(self, obj, run):
+        # The run's copy of the agent, its tool a durable step; the user's agent stays as it is.
+        return EchoAgent(run.router.route("shout", obj.tool, description="Shout a text."))
+
+    async def invoke(self, obj, prepared, inputs, run):
+        self.entry(run.options.adapter_options)
+        return await kit.drive(prepared.answer, inputs["prompt"])
 
 
 @hookimpl
-def byof_detect(agent):
-    return "echo" if type(agent).__name__ == "EchoAgent" else None
-
-
-@hookimpl
-def byof_route_tools(adapter, agent, router):
-    if adapter != "echo":
-        return None
-    return EchoAgent(router.route("shout", agent.tool, description="Shout a text."))
-
-
-@hookimpl
-def byof_wrap_model(adapter, agent, tracer):
-    return agent if adapter == "echo" else None
-
-
-@hookimpl
-def byof_invoke(adapter, agent, inputs, run):
-    if adapter != "echo":
-        return None
-    import asyncio
-    return asyncio.to_thread(agent.answer, inputs["prompt"])
+def byof_register_adapters(register):
+    register(EchoAdapter())
 '''
 
 PYPROJECT = """

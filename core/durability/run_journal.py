@@ -52,12 +52,21 @@ class RunJournal:
 
     # -- model calls ----------------------------------------------------------------------
 
-    def model_step(self, seq: int, fingerprint: str, name: str) -> tuple[str, Step | None]:
-        """(key, the journaled step to replay or None). Raises on divergence unless told to rerun."""
-        key = self._occurrence(f"{name}:{fingerprint}")
-        step = None if self._diverged else self.journal.get(self.run_name, self.scope, "model", key)
-        if step is None and not self._diverged and self._positional:
-            self._check_divergence(seq, fingerprint, name)
+    def lookup(
+        self, kind: str, name: str, fingerprint: str, seq: int | None = None
+    ) -> tuple[str, Step | None]:
+        """(key, the journaled step to replay or None) for a step of `kind` identified by its name
+        and fingerprint, and by how many identical steps this execution looked up before it. A
+        step with a `seq` is a model call, in the run's order: a new one where the journaled run
+        had already gone further is a divergence (raised, unless told to rerun)."""
+        key = self._occurrence(f"{kind}:{name}:{fingerprint}")
+        step = None if self._diverged else self.journal.get(self.run_name, self.scope, kind, key)
+        if seq is not None:
+            if step is not None:
+                with self._lock:
+                    self._models_done = max(self._models_done, seq)
+            elif not self._diverged and self._positional:
+                self._check_divergence(seq, fingerprint, name)
         return key, step
 
     def continue_midway(self) -> None:
@@ -91,45 +100,19 @@ class RunJournal:
             "on_divergence='rerun' to re-execute from this step on."
         )
 
-    def record_model(
-        self, key: str, seq: int, fingerprint: str, name: str, response: str, started: float
+    def record(
+        self,
+        key: str,
+        kind: str,
+        name: str,
+        fingerprint: str,
+        ok: bool,
+        value: Any,
+        started: float,
+        seq: int | None = None,
     ) -> None:
-        self.journal.put(
-            self.run_name,
-            self.scope,
-            Step(
-                "model",
-                key,
-                name,
-                fingerprint,
-                seq - 1,
-                True,
-                response.encode(),
-                (time.time() - started) * 1000,
-            ),
-        )
-        with self._lock:
-            self._models_done = max(self._models_done, seq)
-
-    def model_done(self, seq: int) -> None:
-        with self._lock:
-            self._models_done = max(self._models_done, seq)
-
-    # -- tool calls -----------------------------------------------------------------------
-
-    def tool_step(self, name: str, fingerprint: str, kind: str = "tool") -> tuple[str, Step | None]:
-        """(key, the journaled step to replay or None) for a tool call, or any other step `kind`
-        identified by its name and arguments (a team's planner call or plan step)."""
-        key = self._occurrence(f"{kind}:{name}:{fingerprint}" if kind != "tool" else f"{name}:{fingerprint}")
-        step = None if self._diverged else self.journal.get(self.run_name, self.scope, kind, key)
-        return key, step
-
-    def record_tool(
-        self, key: str, name: str, fingerprint: str, ok: bool, value: Any, started: float, kind: str = "tool"
-    ) -> None:
-        """Record a finished tool call (or other `kind` of step): its value, or for a failure
-        what it takes to raise the same exception again. A value that cannot be pickled is not
-        journaled (said once)."""
+        """Record a finished step: its value, or for a failure what it takes to raise the same
+        exception again. A value that cannot be pickled is not journaled (said, with the step)."""
         try:
             payload = cloudpickle.dumps(value if ok else dump_error(value))
         except Exception as exc:
@@ -143,17 +126,19 @@ class RunJournal:
             )
             return
         with self._lock:
-            after = self._models_done
+            if seq is not None:
+                self._models_done = max(self._models_done, seq)
+            position = seq - 1 if seq is not None else self._models_done
         self.journal.put(
             self.run_name,
             self.scope,
-            Step(kind, key, name, fingerprint, after, ok, payload, (time.time() - started) * 1000),
+            Step(kind, key, name, fingerprint, position, ok, payload, (time.time() - started) * 1000),
         )
 
     @staticmethod
-    def replay_tool(step: Step) -> Any:
-        """A journaled tool call's result; a journaled failure is raised again, as the same class
-        with the same message."""
+    def replay(step: Step) -> Any:
+        """A journaled step's value; a journaled failure is raised again, as the same class with
+        the same message."""
         value = cloudpickle.loads(step.payload)
         if not step.ok:
             raise load_error(value)

@@ -1,95 +1,53 @@
-"""What an adapter declares about itself, and the task signature it gives a wrapped agent."""
+"""The adapter contract: one object per framework, registered through `byof_register_adapters`.
+
+    class TinyAdapter(byof.Adapter[TinyRun]):
+        name, framework, distribution, extra, supported = "tiny", "TinyAgents", "tinyagents", None, ">=0.3"
+
+        def claims(self, obj):            # at byof.wrap: is this object yours? (import nothing)
+            return byof.kit.loaded_instance(obj, "tinyagents", "Agent")
+
+        def prepare(self, obj, run):      # once per run, in the task: tools -> run.router,
+            ...                           # model calls -> run.tracer; returns your per-run state
+
+        async def invoke(self, obj, prepared, inputs, run):   # the framework's own loop
+            ...
+
+    @byof.hookimpl
+    def byof_register_adapters(register):
+        register(TinyAdapter())
+
+Built-in adapters are written and registered exactly like that, through the same `byof`
+entry-point group.
+"""
 
 from __future__ import annotations
 
-import functools
-import importlib
 import inspect
-import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ..errors import FrameworkVersionError
 
-# Top-level module of a framework's objects -> the extra that installs its adapter's framework.
-# Used only to tell a user which extra to install when no adapter claims their object.
-KNOWN_EXTRAS: dict[str, str] = {
-    "langgraph": "langgraph",
-    "langchain": "langgraph",
-    "langchain_core": "langgraph",
-    "pydantic_ai": "pydantic-ai",
-    "agents": "openai-agents",
-    "crewai": "crewai",
-    "smolagents": "smolagents",
-}
+if TYPE_CHECKING:
+    from ..runtime.run_context import RunContext
 
-
-@functools.lru_cache(maxsize=1)
-def _distributions_of() -> dict[str, list[str]]:
-    found = dict(metadata.packages_distributions())
-    if sys.version_info < (3, 11):
-        # Python 3.10 reads only top_level.txt, which hatchling and flit wheels (most frameworks,
-        # click) do not write; 3.11 infers the top-level names from RECORD, as done here.
-        for dist in metadata.distributions():
-            if dist.read_text("top_level.txt") is None:
-                tops = {
-                    f.parts[0] if len(f.parts) > 1 else f.stem for f in dist.files or () if f.suffix == ".py"
-                }
-                for top in tops:
-                    found.setdefault(top, []).append(dist.metadata["Name"])
-    return found
-
-
-def framework_of(obj: Any) -> str | None:
-    """The known framework whose installed package defines `obj`'s class or one of its bases.
-
-    A class counts only when it really is that package's: found by its qualified name in its
-    module, whose file lies in the framework's installed distribution. So a user's own module
-    called `agents.py` is not the OpenAI Agents SDK, while a user's subclass of a framework's
-    agent class still belongs to that framework.
-    """
-    if inspect.isroutine(obj) or isinstance(obj, type):
-        return None
-    for cls in type(obj).__mro__:
-        top = (cls.__module__ or "").split(".")[0]
-        if top in KNOWN_EXTRAS and _in_distribution(cls, top):
-            return top
-    return None
-
-
-def _in_distribution(cls: type, top: str) -> bool:
-    module = sys.modules.get(cls.__module__)
-    found: Any = module
-    for part in cls.__qualname__.split("."):
-        found = getattr(found, part, None)
-    file = getattr(module, "__file__", None)
-    if found is not cls or file is None or top not in _distributions_of():
-        return False
-    for dist in _distributions_of()[top]:
-        try:
-            base = Path(str(metadata.distribution(dist).locate_file(""))).resolve()
-        except metadata.PackageNotFoundError:
-            continue
-        if base in Path(file).resolve().parents:
-            return True
-    return False
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
 class AdapterInfo:
-    """An adapter's self-description, returned from `byof_adapter_info`."""
+    """An adapter's self-description, as `byof adapters` lists it."""
 
     name: str
     framework: str
     distribution: str | None = None
     extra: str | None = None
     supported: str = ""
-    modules: tuple[str, ...] = ()
     description: str = ""
 
     def installed_version(self) -> str | None:
@@ -155,88 +113,74 @@ class TaskSignature:
         )
 
 
-def output_type_for(annotation: Any) -> Any:
-    """The task output type for an agent whose result is annotated `annotation`.
+class Adapter(Generic[P]):
+    """How byof recognises one framework's objects and runs one of them durably.
 
-    Text stays `str`; pydantic models, dataclasses and mappings become `dict` (their JSON form)
-    and sequences `list`; numbers and booleans keep their type; anything else is text.
+    Subclass it, set the class attributes, and register an instance through the
+    `byof_register_adapters` hook. `P` is the adapter's own per-run state: what `prepare` returns
+    and `invoke` receives (a run-scoped copy of the agent, the framework's overrides, ...).
+
+    A run of a wrapped agent, inside its Flyte task: `prepare(obj, run)`, then
+    `await invoke(obj, prepared, inputs, run)`. On a Flyte worker that must rebuild one of the
+    agent's tool tasks, only `prepare(obj, run)` is called, with `run.rebuilding` set and no
+    tracer: an adapter must therefore route every tool it can reach in `prepare`, not when it is
+    first called, or the worker cannot find it.
     """
-    import dataclasses
-    import typing
 
-    if annotation in (inspect.Signature.empty, None, str, Any):
-        return str
-    if annotation in (int, float, bool, dict, list):
-        return annotation
-    origin = typing.get_origin(annotation) or annotation
-    if isinstance(origin, type):
-        if hasattr(origin, "model_dump") or dataclasses.is_dataclass(origin) or issubclass(origin, dict):
-            return dict
-        if issubclass(origin, (list, tuple, set, frozenset)):
-            return list
-    return str
+    name: ClassVar[str]
+    """The adapter's name (`byof adapters`, events' `adapter`)."""
+    framework: ClassVar[str]
+    """The framework's display name."""
+    distribution: ClassVar[str | None] = None
+    """The framework's distribution on PyPI, whose installed version is checked against `supported`."""
+    extra: ClassVar[str | None] = None
+    """The flyte-byof extra that installs the framework, if byof ships one."""
+    supported: ClassVar[str] = ""
+    """The supported version range of `distribution`, e.g. ">=1.0,<2"."""
+    description: ClassVar[str] = ""
+    entries: ClassVar[tuple[str, ...]] = ()
+    """The framework entry points `adapter_options={"entry": ...}` may name; the first is the default."""
+    fallback: ClassVar[bool] = False
+    """Asked only after every other adapter declined (the generic adapter: any callable)."""
 
+    @property
+    def info(self) -> AdapterInfo:
+        return AdapterInfo(
+            self.name, self.framework, self.distribution, self.extra, self.supported, self.description
+        )
 
-def to_output(value: Any, output_type: Any) -> Any:
-    """`value` (a framework's final result) as the JSON-compatible value of type `output_type`."""
-    import json
+    def claims(self, obj: Any) -> bool:
+        """Whether `obj` is an agent of this framework. Called by `byof.wrap` for every adapter;
+        must not import the framework (`byof.kit.loaded_instance` checks without importing)."""
+        raise NotImplementedError
 
-    from ..observability.redact import to_jsonable
+    def refusal(self, obj: Any) -> str | None:
+        """Called for an object no adapter claims: why this framework's object cannot be wrapped as
+        it is, and the fix (e.g. "a StateGraph must be compiled"), or None when it is not yours."""
+        return None
 
-    if output_type is str:
-        if isinstance(value, str):
-            return value
-        data = to_jsonable(value)
-        return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
-    if output_type in (int, float, bool):
-        return output_type(value)
-    return to_jsonable(value)
+    def signature(self, obj: Any, options: Mapping[str, Any]) -> TaskSignature:
+        """The wrapped task's inputs and output type, at `byof.wrap` (`options`: its
+        adapter_options). The default is `(prompt: str) -> str`."""
+        return TaskSignature()
 
+    def prepare(self, obj: Any, run: RunContext) -> P:
+        """Make one run of `obj` durable: hand each tool body to `run.router.route(...)` and each
+        model call to `run.tracer` (None when rebuilding a tool task on a worker), on run-scoped
+        copies or context-scoped overrides, never on `obj` itself. Returns the run's state."""
+        raise NotImplementedError
 
-def loaded_instance(agent: Any, module: str, class_name: str) -> bool:
-    """Whether `agent` is an instance of `module.class_name`, for an adapter's `byof_detect`.
+    async def invoke(self, obj: Any, prepared: P, inputs: dict[str, Any], run: RunContext) -> Any:
+        """Run the framework's own loop on the prepared agent with the task's `inputs`; return
+        the task's output (a value of the signature's output type; `byof.kit.to_output` converts)."""
+        raise NotImplementedError
 
-    It imports nothing when the framework is not loaded already (no object of it can exist
-    then), which keeps loading every adapter free; a different package that happens to use the
-    same top-level name just does not match.
-    """
-    if module.split(".")[0] not in sys.modules:
-        return False
-    try:
-        cls = getattr(importlib.import_module(module), class_name)
-    except (ImportError, AttributeError):
-        return False
-    return isinstance(agent, cls)
-
-
-def referenced_values(func: Any) -> list[tuple[str, Any]]:
-    """What a function's own code refers to by name, for an adapter's eager discovery (the tools a
-    node calls, the agents a tool runs): its closure variables and the module globals its code
-    names, nested functions and comprehensions included; a list, tuple or dict value is opened one
-    level. Names reached only through other functions are not followed."""
-    if not inspect.isfunction(func):
-        return []
-    found: list[tuple[str, Any]] = []
-    for name, cell in zip(func.__code__.co_freevars, func.__closure__ or (), strict=False):
-        try:
-            found.append((name, cell.cell_contents))
-        except ValueError:  # a variable not assigned yet
-            continue
-    found += [(n, func.__globals__[n]) for n in _code_names(func.__code__) if n in func.__globals__]
-    opened: list[tuple[str, Any]] = []
-    for name, value in found:
-        if isinstance(value, dict):
-            opened += [(name, v) for v in value.values()]
-        elif isinstance(value, (list, tuple)):
-            opened += [(name, v) for v in value]
-        else:
-            opened.append((name, value))
-    return opened
-
-
-def _code_names(code: Any) -> list[str]:
-    names = list(code.co_names)
-    for const in code.co_consts:
-        if inspect.iscode(const):
-            names += [n for n in _code_names(const) if n not in names]
-    return names
+    def entry(self, options: Mapping[str, Any]) -> str:
+        """The entry point `options` choose among `entries`, or a ValueError naming the choices."""
+        chosen = str(options.get("entry", self.entries[0] if self.entries else ""))
+        if self.entries and chosen not in self.entries:
+            raise ValueError(
+                f"the {self.name} adapter's adapter_options entry={chosen!r} is not one of "
+                f"{', '.join(self.entries)}"
+            )
+        return chosen

@@ -1,14 +1,14 @@
-"""The byof plugin contract: every adapter, sink and policy is a pluggy plugin of these hooks.
+"""The byof hooks. Every adapter, sink, policy and template set is a pluggy plugin of them,
+found through the `byof` entry-point group or registered with `byof.register(obj)`.
 
-Dispatch hooks are `firstresult`: `byof_detect` names the adapter that owns an agent object,
-and the other dispatch hooks receive that name as `adapter` so an implementation answers only
-for its own adapter (return None otherwise). Broadcast hooks are called on every plugin.
+As in pytest, the contract is these docstrings. A `byof_*` function or method counts as an
+implementation even without `@byof.hookimpl`, so a sink or a policy is a plain object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -16,67 +16,55 @@ if TYPE_CHECKING:
     from byof.templates import TemplateInfo
 
     from ..observability.events import Event
-    from ..runtime.run_context import RunContext
-    from ..steps.models import ModelTracer
     from ..steps.policy import Block, ToolCall
-    from ..steps.tools import ToolRouter
-    from .adapter import AdapterInfo, TaskSignature
+    from .adapter import Adapter
 
 hookspec = pluggy.HookspecMarker("byof")
 
 
-# -- dispatch ---------------------------------------------------------------------------------
-
-
-@hookspec(firstresult=True)
-def byof_detect(agent: Any) -> str | None:
-    """Return your adapter's name if you own `agent`; import no framework to decide."""
-
-
-@hookspec(firstresult=True)
-def byof_task_signature(adapter: str, agent: Any, options: Mapping[str, Any]) -> TaskSignature | None:
-    """Return the wrapped task's inputs and output type (default: `(prompt: str) -> str`);
-    `options` are the wrap's adapter_options."""
-
-
-@hookspec(firstresult=True)
-def byof_route_tools(adapter: str, agent: Any, router: ToolRouter) -> Any | None:
-    """Return a run-scoped copy of `agent` whose tool bodies go through `router.route(...)`."""
-
-
-@hookspec(firstresult=True)
-def byof_wrap_model(adapter: str, agent: Any, tracer: ModelTracer) -> Any | None:
-    """Return a run-scoped copy of `agent` whose model calls go through `tracer`."""
-
-
-@hookspec(firstresult=True)
-def byof_invoke(adapter: str, agent: Any, inputs: dict[str, Any], run: RunContext) -> Awaitable[Any] | None:
-    """Return an awaitable that drives the framework's own loop and yields the task's output."""
-
-
-# -- broadcast --------------------------------------------------------------------------------
-
-
 @hookspec
-def byof_adapter_info() -> AdapterInfo | None:
-    """Describe your adapter: name, framework distribution, extra, supported range."""
+def byof_register_adapters(register: Callable[[Adapter], None]) -> None:
+    """Call `register(MyAdapter())` once per framework you support.
+
+    Called once per process, the first time byof needs its adapters (`byof.wrap`,
+    `byof adapters`), and again after `byof.register`/`unregister` change the plugins. Must not
+    import any framework: an adapter imports its framework only in `prepare`/`invoke`. On a Flyte
+    worker the same registration happens when the wrapped agent's module is imported.
+    """
 
 
 @hookspec
 def byof_on_event(event: Event) -> None:
-    """Receive every agent, model, tool and plan event (already redacted)."""
+    """Receive every agent, model, tool and plan event, already redacted; return nothing.
+
+    Called in the process that runs the agent, as each event happens (a worker's tool task
+    emits none: its tool call's event is the agent's). A failing implementation is logged and
+    skipped; it never fails the run.
+    """
 
 
 @hookspec
 def byof_before_tool_call(call: ToolCall) -> Block | None:
-    """Return `Block(reason)` to stop a tool call; the agent sees it as the tool's error."""
+    """Return `byof.Block(reason)` to stop a tool call, or None to let it run.
+
+    Called before every routed tool call, in every tool mode, in the agent's process (never on
+    the tool's worker). A blocked call runs nothing; the agent sees the block as the tool's error
+    in its framework's own form.
+    """
 
 
 @hookspec
 def byof_image_packages(framework: str) -> list[str] | None:
-    """Return the pip requirements a task image needs to run agents of `framework`."""
+    """Return the pip requirements a task image needs to run agents of `framework`, or None.
+
+    Called by `byof.environment(frameworks=[...])` for each framework named, at import time of the
+    module that builds the environment (on a worker too, where the image already exists).
+    """
 
 
 @hookspec
 def byof_register_templates(register: Callable[[TemplateInfo], None]) -> None:
-    """Call `register(TemplateInfo(...))` once per project template you provide."""
+    """Call `register(TemplateInfo(...))` once per project template you provide.
+
+    Called when `byof new` lists or renders templates; return nothing.
+    """

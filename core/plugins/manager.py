@@ -7,16 +7,15 @@ import time: loading every adapter has to cost nothing for frameworks that are n
 
 from __future__ import annotations
 
-import inspect
 import threading
 from typing import Any
 
 import pluggy
 
-from ..errors import NoAdapterError
-from ..runtime.origin import origin
+from ..errors import AdapterError, NoAdapterError
 from . import hookspecs
-from .adapter import KNOWN_EXTRAS, AdapterInfo
+from .adapter import Adapter, AdapterInfo
+from .detection import describe, no_adapter_error
 
 ENTRY_POINT_GROUP = "byof"
 
@@ -59,72 +58,70 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 def register(plugin: Any, name: str | None = None) -> None:
     """Register a plugin object or module (a policy, a sink, an adapter) for this process."""
+    global _adapters
     pm = get_plugin_manager()
     if not pm.is_registered(plugin):
         pm.register(plugin, name=name)
+        _adapters = None  # the next lookup asks byof_register_adapters again
 
 
 def unregister(plugin: Any) -> None:
+    global _adapters
     pm = get_plugin_manager()
     if pm.is_registered(plugin):
         pm.unregister(plugin)
+        _adapters = None
+
+
+_adapters: list[Adapter[Any]] | None = None
+
+
+def adapters() -> list[Adapter[Any]]:
+    """Every registered adapter: the others first, fallbacks (the generic adapter) last."""
+    global _adapters
+    found = _adapters
+    if found is None:
+        collected: list[Adapter[Any]] = []
+
+        def register_adapter(adapter: Adapter[Any]) -> None:
+            if not isinstance(adapter, Adapter):
+                raise AdapterError(
+                    f"byof_register_adapters registered {adapter!r}, which is not a byof.Adapter instance; "
+                    "register an instance of your byof.Adapter subclass: register(MyAdapter())"
+                )
+            if any(a.name == adapter.name for a in collected):
+                raise AdapterError(
+                    f"two byof adapters are named {adapter.name!r}; adapter names must be unique"
+                )
+            collected.append(adapter)
+
+        get_plugin_manager().hook.byof_register_adapters(register=register_adapter)
+        found = _adapters = sorted(collected, key=lambda a: a.fallback)
+    return found
 
 
 def adapter_infos() -> list[AdapterInfo]:
     """Every registered adapter's self-description, sorted by name."""
-    infos = [i for i in get_plugin_manager().hook.byof_adapter_info() if i is not None]
-    return sorted(infos, key=lambda i: i.name)
+    return sorted((a.info for a in adapters()), key=lambda i: i.name)
 
 
-def _describe(agent: Any) -> str:
-    named = agent if inspect.isroutine(agent) or isinstance(agent, type) else type(agent)
-    return f"{getattr(named, '__module__', '?')}.{getattr(named, '__qualname__', repr(named))}"
+def detect(agent: Any) -> Adapter[Any]:
+    """The adapter that claims `agent`, with its framework version checked.
 
-
-def detect(agent: Any) -> AdapterInfo:
-    """The adapter that owns `agent`, with its framework version checked.
-
-    Raises `NoAdapterError` listing the installed adapters and the extra that would add one.
+    Raises `NoAdapterError` saying why nothing claims it and what to do.
     """
     if isinstance(agent, type):
         raise NoAdapterError(
-            f"byof.wrap got the class {_describe(agent)}, not an agent: build the agent first and wrap the "
+            f"byof.wrap got the class {describe(agent)}, not an agent: build the agent first and wrap the "
             f"instance, e.g. byof.wrap({agent.__name__}(...), env=env)"
         )
-    name = get_plugin_manager().hook.byof_detect(agent=agent)
-    infos = {i.name: i for i in adapter_infos()}
-    if name is None:
-        raise no_adapter_error(agent, list(infos.values()))
-    info = infos.get(name) or AdapterInfo(name=name, framework=name)
-    info.check_version()
-    return info
-
-
-def no_adapter_error(agent: Any, infos: list[AdapterInfo]) -> NoAdapterError:
-    compile_ = getattr(agent, "compile", None)
-    if callable(compile_) and not callable(agent):
-        return NoAdapterError(
-            f"byof.wrap got {_describe(agent)}, a builder that is not runnable yet (a LangGraph StateGraph "
-            "is built, then compiled): call .compile() and wrap what it returns, e.g. "
-            "byof.wrap(builder.compile(), env=env)"
-        )
-    top = type(agent).__module__.split(".")[0]
-    installed = ", ".join(f"{i.name} ({i.framework})" for i in infos) or "none"
-    extra = KNOWN_EXTRAS.get(top)
-    if extra is not None and any(i.extra == extra for i in infos):
-        fix = f"Install the framework its adapter supports: {origin().pip_install([extra])}."
-    elif extra is not None:
-        fix = (
-            f"This byof version has no {top} adapter yet; it will ship with the "
-            f'"flyte-byof[{extra}]" extra. Until then, wrap a plain function that runs your agent '
-            "(the generic adapter takes any callable) and mark its tools with byof.tool."
-        )
-    else:
-        fix = (
-            "No byof extra covers this framework. Wrap a plain function that runs your agent "
-            "(the generic adapter takes any callable), or install a third-party byof adapter "
-            "that registers under the 'byof' entry-point group."
-        )
-    return NoAdapterError(
-        f"no byof adapter claims {_describe(agent)}. Installed adapters: {installed}. {fix}"
-    )
+    known = adapters()
+    for adapter in known:
+        if adapter.claims(agent):
+            adapter.info.check_version()
+            return adapter
+    for adapter in known:
+        reason = adapter.refusal(agent)
+        if reason:
+            raise NoAdapterError(f"byof.wrap got {describe(agent)}: {reason}")
+    raise no_adapter_error(agent, [a.info for a in known])

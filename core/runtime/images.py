@@ -16,7 +16,7 @@ from typing import Any
 import flyte
 
 from ..plugins import get_plugin_manager
-from ..plugins.adapter import KNOWN_EXTRAS
+from ..plugins.detection import KNOWN_EXTRAS
 from .origin import DISTRIBUTION, Origin, extras_spec, origin
 
 # Where a byof that came from no package index is copied in the image, and installed from.

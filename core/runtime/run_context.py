@@ -45,7 +45,10 @@ def in_flyte_task() -> bool:
 
 @dataclass
 class RunContext:
-    """One execution of a wrapped agent inside its Flyte task."""
+    """One execution of a wrapped agent inside its Flyte task: what an adapter's `prepare` and
+    `invoke` get. `router` turns tool bodies into durable steps, `tracer` model calls (None when
+    rebuilding), `journal` is local durability (None on a cluster or when off), `options` are the
+    wrap's (`options.adapter_options`: the adapter's own settings)."""
 
     agent: str
     adapter: str
@@ -59,7 +62,10 @@ class RunContext:
     router: Any = None  # the run's ToolRouter
     tracer: Any = None  # the run's ModelTracer
     journal: Any = None  # the run's RunJournal, when local durability is on
-    state: dict[str, Any] = field(default_factory=dict)  # adapters' own per-run state
+    prepared: Any = None  # the adapter's own per-run state: what its `prepare` returned
+    # Set when a Flyte worker rebuilds one of the agent's tool tasks: the adapter's `prepare` only
+    # routes tools (no tracer, no loop, nothing runs).
+    rebuilding: bool = False
     # Sinks that also see the runs this run starts in the same process (its report, a live view):
     # every nested run delivers its events to them through its own bus, redacted.
     watchers: tuple[Sink, ...] = ()

@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal
 
@@ -18,31 +17,14 @@ from ..durability.exceptions import to_flyte_error
 from ..durability.journal import check_path, open_journal
 from ..durability.journal import enabled as journal_enabled
 from ..durability.run_journal import RunJournal
-from ..errors import AdapterError, TaskNameError, ToolRoutingError
 from ..observability.events import AgentFinished, AgentStarted, ErrorEvent, Event, EventBus
-from ..observability.redact import redacted
-from ..plugins import detect, get_plugin_manager
-from ..plugins.adapter import TaskSignature
+from ..plugins import detect
+from ..plugins.adapter import Adapter, TaskSignature
 from ..steps.models import ModelTracer
 from ..steps.tools import ToolRouter, ToolTaskFactory
 from .options import TOOL_MODES, ToolOptions, WrapOptions
-from .resolver import ByofResolver
 from .run_context import RunContext, activate, current_run, enclosing_span
-
-_registry: dict[str, WrappedAgent] = {}  # task name -> the agent a worker resolves it to
-_registry_lock = threading.Lock()
-
-
-def registered(task_name: str) -> WrappedAgent:
-    """The wrapped agent whose Flyte task is named `task_name` in this process."""
-    try:
-        return _registry[task_name]
-    except KeyError:
-        known = ", ".join(sorted(_registry)) or "none"
-        raise LookupError(
-            f"no byof-wrapped agent task named {task_name!r} in this process (known: {known}); "
-            "the module that calls byof.wrap must be importable on the worker"
-        ) from None
+from .worker import ByofResolver, rebuild_tool_task, register, registered
 
 
 def _identifier(text: str, identity: str | None = None) -> str:
@@ -71,33 +53,13 @@ def _default_name(agent: Any) -> str:
     return _identifier(type(agent).__name__)
 
 
-def _register(wrapped: WrappedAgent, *, check_only: bool = False) -> None:
-    """Make `wrapped` the agent its task name resolves to. An environment holds one agent per
-    name: a second agent under a name its environment already gave out is refused. Wrapping the
-    same agent again, or a new environment object of the same name (a test or a notebook cell
-    run again builds both anew), takes the name over: a worker importing the module does the
-    same, so the name resolves to the same agent there."""
-    with _registry_lock:
-        known = _registry.get(wrapped.task_name)
-        if known is not None and known.env is wrapped.env and known.agent is not wrapped.agent:
-            raise TaskNameError(
-                redacted(
-                    f"byof.wrap: the task name {wrapped.task_name!r} already belongs to {known.agent!r} "
-                    f"(wrapped in {known.module}); {wrapped.agent!r} cannot take it too, or a Flyte worker "
-                    "would run the wrong agent. Give one of them another name: "
-                    f"byof.wrap(agent, env=..., name=...) (or put it in another TaskEnvironment)."
-                )
-            )
-        _registry[wrapped.task_name] = wrapped
-
-
 class WrappedAgent:
     """A user's agent object bound to a Flyte task; never mutates the agent."""
 
     def __init__(
         self,
         agent: Any,
-        adapter: str,
+        adapter: Adapter[Any],
         env: flyte.TaskEnvironment,
         options: WrapOptions,
         module: str,
@@ -110,7 +72,9 @@ class WrappedAgent:
         self.module = module
         self.sinks = tuple(sinks)
         self.task_name = f"{env.name}.{options.name}"
-        self.tools = ToolTaskFactory(options.name, self.task_name, module, env)
+        self.tools = ToolTaskFactory(
+            options.name, env, lambda tool, fn: ByofResolver.for_tool(module, self.task_name, tool, fn)
+        )
         self.task: Any = None
         self.signature: TaskSignature = TaskSignature()
 
@@ -136,7 +100,7 @@ class WrappedAgent:
         inherited = tuple(w for w in (parent.watchers if parent else ()) if w not in self.sinks)
         run = RunContext(
             agent=self.options.name,
-            adapter=self.adapter,
+            adapter=self.adapter.name,
             options=self.options,
             trace_id=trace_id,
             span_id=span_id,
@@ -151,18 +115,6 @@ class WrappedAgent:
             )
         return run
 
-    def _prepare(self, router: ToolRouter, tracer: ModelTracer | None) -> Any:
-        hook = get_plugin_manager().hook
-        routed = hook.byof_route_tools(adapter=self.adapter, agent=self.agent, router=router)
-        if routed is None:
-            raise AdapterError(f"the {self.adapter} adapter did not route the tools of {self.agent!r}")
-        if tracer is None:
-            return routed
-        traced = hook.byof_wrap_model(adapter=self.adapter, agent=routed, tracer=tracer)
-        if traced is None:
-            raise AdapterError(f"the {self.adapter} adapter did not wrap the model calls of {self.agent!r}")
-        return traced
-
     async def execute(self, inputs: dict[str, Any]) -> Any:
         """The body of the wrapped task: one run of the framework's own loop."""
         collected: list[Event] = []
@@ -172,19 +124,19 @@ class WrappedAgent:
             run.capture()
             run.router = ToolRouter(self.tools, self.options, run)
             run.tracer = ModelTracer(run, enabled=self.options.trace_models)
-            agent = self._prepare(run.router, run.tracer)
+            prepared = run.prepared = self.adapter.prepare(self.agent, run)
             span: dict[str, Any] = {
                 "trace_id": run.trace_id,
                 "agent": run.agent,
                 "span_id": run.span_id,
                 "parent_id": nests_under,
             }
-            started = AgentStarted(**span, adapter=self.adapter, input=inputs)
+            started = AgentStarted(**span, adapter=self.adapter.name, input=inputs)
             run.emit(started)
             finished = AgentFinished(
                 **span,
                 start_time=started.start_time,
-                adapter=self.adapter,
+                adapter=self.adapter.name,
                 input=inputs,
                 report=_report_path() if self.options.report else None,
             )
@@ -192,12 +144,7 @@ class WrappedAgent:
                 run.journal.start(inputs, run.parent_id)
             try:
                 with run.observe(finished, announce=False), _report_errors(run, "agent"):
-                    invocation = get_plugin_manager().hook.byof_invoke(
-                        adapter=self.adapter, agent=agent, inputs=inputs, run=run
-                    )
-                    if invocation is None:
-                        raise AdapterError(f"the {self.adapter} adapter cannot run {self.agent!r}")
-                    finished.output = await invocation
+                    finished.output = await self.adapter.invoke(self.agent, prepared, inputs, run)
                 if run.journal is not None:
                     run.journal.finish(ok=True)
                 return finished.output
@@ -211,27 +158,9 @@ class WrappedAgent:
 
                     await publish(collected)  # as the bus delivered them: redacted, once each
 
-    def tool_task(self, tool: str, locator: str | None = None) -> Any:
-        """Rebuild the Flyte task of tool `tool` (what a worker's resolver asks for); `locator`
-        ("module:qualname") pins which byof.tool function it is."""
-        from ..steps.decorators import durable_tool
-
-        built = self.tools.built(tool)
-        if built is not None:
-            return built
-        router = ToolRouter(self.tools, self.options)
-        self._prepare(router, None)
-        spec = router.specs.get(tool)
-        if spec is None:
-            func = durable_tool(tool, locator)
-            if func is None:
-                raise ToolRoutingError(
-                    f"agent {self.options.name!r} has no tool named {tool!r} "
-                    f"(known: {', '.join(sorted(router.specs)) or 'none'})"
-                )
-            router.route(tool, func)
-            spec = router.specs[tool]
-        return self.tools.task_for(spec, router.options_for(spec))
+    def tool_task(self, tool: str) -> Any:
+        """The Flyte task of tool `tool`, as a worker rebuilds it (`worker.rebuild_tool_task`)."""
+        return rebuild_tool_task(self, tool)
 
 
 def _report_path() -> str | None:
@@ -325,7 +254,7 @@ def wrap(
             f"byof.wrap(tool_options=...) maps tool names to options, got a {type(tool_options).__name__}: "
             'e.g. tool_options={"search": "inline"}'
         )
-    info = detect(agent)
+    adapter = detect(agent)
     options = WrapOptions(
         name=_identifier(name) if name else _default_name(agent),
         tools=_tool_options(tools, "tools"),
@@ -339,14 +268,9 @@ def wrap(
         adapter_options=dict(adapter_options or {}),
     )
     module = sys._getframe(1).f_globals.get("__name__", "__main__")
-    wrapped = WrappedAgent(agent, info.name, env, options, module, sinks)
-    _register(wrapped, check_only=True)  # a refused name leaves nothing behind
-    signature: TaskSignature = (
-        get_plugin_manager().hook.byof_task_signature(
-            adapter=info.name, agent=agent, options=options.adapter_options
-        )
-        or TaskSignature()
-    )
+    wrapped = WrappedAgent(agent, adapter, env, options, module, sinks)
+    register(wrapped, check_only=True)  # a refused name leaves nothing behind
+    signature = adapter.signature(agent, options.adapter_options)
     wrapped.signature = signature
 
     async def body(**inputs: Any) -> Any:
@@ -364,14 +288,14 @@ def wrap(
     body.__annotations__["return"] = sig.return_annotation
     body.__name__ = body.__qualname__ = options.name
     body.__module__ = module
-    body.__doc__ = f"{info.framework} agent {options.name!r}, made durable by byof."
+    body.__doc__ = f"{adapter.framework} agent {options.name!r}, made durable by byof."
     wrapped.task = env.task(
         retries=retries,
         timeout=timeout,
         report=report,
         task_resolver=ByofResolver.for_agent(module, wrapped.task_name),
     )(body)
-    _register(wrapped)
+    register(wrapped)
     return wrapped.task
 
 

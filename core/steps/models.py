@@ -13,19 +13,20 @@ import contextlib
 import contextvars
 import json
 import re
-import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import flyte
 
 from ..durability.fingerprint import Drop, canonical_json, fingerprint
+from ..durability.steps import MODEL, Step
 from ..errors import NotDurableError, SerializationError
-from ..observability.events import ModelCalled, StepReplayed
+from ..observability.events import ModelCalled
 from ..observability.turns import usage_of
 from ..runtime.run_context import RunContext, in_flyte_task
 
 R = TypeVar("R")
+C = TypeVar("C")
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
@@ -90,7 +91,7 @@ class ModelTracer:
     @contextlib.contextmanager
     def _step(
         self, request: Any, name: str, drop: Iterable[Drop]
-    ) -> Iterator[tuple[ModelCalled, str, _Replay]]:
+    ) -> Iterator[tuple[ModelCalled, str, Step | None]]:
         """One model call's event, open while it runs; yields it, the canonical request and the
         step's journal entry. The event is emitted with its outcome whatever happens."""
         canonical = canonical_json(request, drop=drop)
@@ -103,8 +104,13 @@ class ModelTracer:
             traced=self.enabled,
         )
         with self.run.observe(event):
-            replay = _Replay(self.run, event) if self.enabled else _Replay(None, event)
-            yield event, canonical, replay
+            # An untraced call (trace_models=False) is a plain call: nothing journals it.
+            step = (
+                Step(self.run, MODEL, name, event.fingerprint, event=event, seq=event.seq)
+                if self.enabled
+                else None
+            )
+            yield event, canonical, step
 
     def _not_durable(self, name: str) -> NotDurableError:
         return NotDurableError(
@@ -145,8 +151,8 @@ class ModelTracer:
         decode: Decode,
         drop: Iterable[Drop],
     ) -> R:
-        with self._step(request, name, drop) as (event, canonical, replay):
-            if not self.enabled:
+        with self._step(request, name, drop) as (event, canonical, step):
+            if step is None:
                 result = await call()
                 _answered(event, encode(result))
                 return result
@@ -154,14 +160,16 @@ class ModelTracer:
                 raise self._not_durable(name)
 
             async def body(request: str) -> str:
-                if replay.text is not None:
-                    return replay.text
+                if step.journaled:  # still a trace step: the resumed run's trace has every step
+                    return str(step.replay())
                 with _in_step():
                     result = await call()
                 return _dumps(encode, result, name)
 
             body.__name__ = body.__qualname__ = step_name(name)
-            return decode(_answered(event, json.loads(replay.done(await flyte.trace(body)(canonical)))))
+            text = await flyte.trace(body)(canonical)
+            step.record(True, text)
+            return decode(_answered(event, json.loads(text)))
 
     def call(
         self,
@@ -177,15 +185,15 @@ class ModelTracer:
         context. Inside another step, `call` runs as it is."""
         if _inside_step.get():
             return call()
-        with self._step(request, name, drop) as (event, canonical, replay):
-            if not self.enabled:
+        with self._step(request, name, drop) as (event, canonical, step):
+            if step is None:
                 result = call()
                 _answered(event, encode(result))
                 return result
 
             def body(request: str) -> str:
-                if replay.text is not None:
-                    return replay.text
+                if step.journaled:
+                    return str(step.replay())
                 with _in_step():
                     result = call()
                 return _dumps(encode, result, name)
@@ -197,44 +205,52 @@ class ModelTracer:
                     raise self._not_durable(name)
                 return flyte.trace(body)(canonical)
 
-            return decode(_answered(event, json.loads(replay.done(self.run.call_in_context(traced)))))
+            text = self.run.call_in_context(traced)
+            step.record(True, text)
+            return decode(_answered(event, json.loads(text)))
 
+    def stream(
+        self,
+        request: Any,
+        chunks: Callable[[], Iterable[C]],
+        *,
+        name: str = "model",
+        encode: Encode = _identity,
+        decode: Decode = _identity,
+        drop: Iterable[Drop] = (),
+    ) -> list[C]:
+        """A streamed model call as one step (sync): the stream runs to its end inside the step
+        and its chunks come back as a list; a replay returns the same list. `encode`/`decode`
+        convert one chunk."""
+        return self.call(
+            request,
+            lambda: list(chunks()),
+            name=name,
+            encode=lambda items: [encode(c) for c in items],
+            decode=lambda data: [decode(d) for d in data],
+            drop=drop,
+        )
 
-class _Replay:
-    """A model call's journal entry: the journaled response to serve, or the record to write.
+    async def astream(
+        self,
+        request: Any,
+        chunks: Callable[[], AsyncIterable[C]],
+        *,
+        name: str = "model",
+        encode: Encode = _identity,
+        decode: Decode = _identity,
+        drop: Iterable[Drop] = (),
+    ) -> list[C]:
+        """A streamed model call as one step (async); see `stream`."""
 
-    A served response still goes through `flyte.trace` (the body returns it without calling the
-    model), so the resumed run's trace has every step, as a cluster's replay would show it.
-    """
+        async def collect() -> list[C]:
+            return [chunk async for chunk in chunks()]
 
-    def __init__(self, run: RunContext | None, event: ModelCalled) -> None:
-        self.run, self.event, self.started = run, event, time.time()
-        self.key: str | None = None
-        self.text: str | None = None
-        self.saved_ms = 0.0
-        if run is not None and run.journal is not None:
-            self.key, step = run.journal.model_step(event.seq, event.fingerprint, event.name)
-            if step is not None:
-                self.text, self.saved_ms = step.payload.decode(), step.duration_ms
-
-    def done(self, response: str) -> str:
-        """Record a live response, or report a served one; returns the response."""
-        if self.run is None or self.run.journal is None or self.key is None:
-            return response
-        if self.text is None:
-            self.run.journal.record_model(
-                self.key, self.event.seq, self.event.fingerprint, self.event.name, response, self.started
-            )
-        else:
-            self.run.journal.model_done(self.event.seq)
-            self.event.replayed = True
-            self.run.emit(
-                self.run.child(
-                    StepReplayed,
-                    step="model",
-                    name=self.event.name,
-                    seq=self.event.seq,
-                    saved_ms=self.saved_ms,
-                )
-            )
-        return response
+        return await self.acall(
+            request,
+            collect,
+            name=name,
+            encode=lambda items: [encode(c) for c in items],
+            decode=lambda data: [decode(d) for d in data],
+            drop=drop,
+        )

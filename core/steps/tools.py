@@ -26,10 +26,10 @@ import flyte.errors
 
 from ..durability.exceptions import original_error, to_flyte_error
 from ..durability.fingerprint import Drop, canonical_json, fingerprint
-from ..durability.run_journal import RunJournal
+from ..durability.steps import TOOL, Step
 from ..errors import NotDurableError, ToolBlocked, ToolRoutingError
 from ..kit.once import warn_once
-from ..observability.events import StepReplayed, ToolBlockedEvent, ToolCalled
+from ..observability.events import ToolBlockedEvent, ToolCalled
 from ..runtime.options import ToolOptions, WrapOptions
 from ..runtime.run_context import RunContext, in_flyte_task
 from ..runtime.threads import run_tool_body
@@ -172,11 +172,12 @@ class ToolTaskFactory:
     adds tasks to an environment the user owns; the clones share its name, image and resources.
     """
 
-    def __init__(self, agent_name: str, agent_task: str, module: str, env: TaskEnvironment) -> None:
+    def __init__(
+        self, agent_name: str, env: TaskEnvironment, resolver: Callable[[str, str | None], Any]
+    ) -> None:
         self.agent_name = agent_name
-        self.agent_task = agent_task
-        self.module = module
         self.env = env
+        self.resolver = resolver  # (tool, "module:qualname" of a byof.tool) -> the task's resolver
         self._clones: dict[int, TaskEnvironment] = {}
         self._tasks: dict[str, tuple[Callable[..., Any], ToolOptions, Any]] = {}
         self._lock = threading.Lock()
@@ -196,8 +197,6 @@ class ToolTaskFactory:
 
     def task_for(self, spec: ToolSpec, options: ToolOptions) -> Any:
         """The tool's Flyte task, rebuilt only when its body or options change."""
-        from ..runtime.resolver import ByofResolver
-
         with self._lock:
             cached = self._tasks.get(spec.name)
             if cached is not None and cached[0] is spec.func and cached[1] == options:
@@ -206,7 +205,7 @@ class ToolTaskFactory:
             _check_cacheable(spec, options.cache)
             env = self._clone(options.env or self.env)
             importable = spec.locator if spec.locator and "<locals>" not in spec.locator else None
-            resolver = ByofResolver.for_tool(self.module, self.agent_task, spec.name, importable)
+            resolver = self.resolver(spec.name, importable)
             task: Any = env.task(
                 short_name=spec.name,
                 retries=options.retries or 0,
@@ -221,7 +220,8 @@ class ToolTaskFactory:
 
 
 class ToolRouter:
-    """Given to `byof_route_tools`: turns each tool body into a durable, policed, observed call."""
+    """`run.router`, given to an adapter's `prepare`: turns each tool body into a durable, policed,
+    observed call."""
 
     def __init__(self, factory: ToolTaskFactory, options: WrapOptions, run: RunContext | None = None) -> None:
         self.factory = factory
@@ -390,26 +390,16 @@ class _DurableCall:
             blocked = ToolBlocked(spec.name, block.reason, block.policy)
             raise self.blocked_error(blocked) if self.blocked_error else blocked
         event.start_time = time.time()
-        journal = run.journal if mode != "inline" else None
-        key, fp, step = None, "", None
-        if journal is not None:
+        step = None
+        if mode != "inline" and run.journal is not None:
             drop = [("arguments", *path) for path in spec.drop]
-            fp = fingerprint(canonical_json({"tool": spec.name, "arguments": inputs}, drop=drop))
-            key, step = journal.tool_step(spec.name, fp)
+            identity = fingerprint(canonical_json({"tool": spec.name, "arguments": inputs}, drop=drop))
+            step = Step(run, TOOL, spec.name, identity, event=event)
         with run.observe(event):
-            if step is not None:
-                event.replayed = True
-                run.emit(run.child(StepReplayed, step="tool", name=spec.name, saved_ms=step.duration_ms))
-                event.output = RunJournal.replay_tool(step)
-                return event.output
-            try:
+            if step is None:
                 event.output = await self._dispatch(run, mode, options, inputs, event)
-            except Exception as exc:
-                if journal is not None:
-                    journal.record_tool(key, spec.name, fp, False, exc, event.start_time)
-                raise
-            if journal is not None:
-                journal.record_tool(key, spec.name, fp, True, event.output, event.start_time)
+            else:
+                event.output = await step.run_live(lambda: self._dispatch(run, mode, options, inputs, event))
             return event.output
 
     async def _dispatch(

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..durability.exceptions import original_error
+from ..durability.steps import PLAN_STEP
 from ..observability.events import PlanStepFinished, PlanStepStarted, new_span_id
 from ..runtime.run_context import RunContext, events_under
 from .journaled import journaled
@@ -106,7 +107,7 @@ class Executor:
             try:
                 with events_under(span):
                     output, saved_ms = await journaled(
-                        run, "plan_step", step.agent, prompt, lambda: specialist.aio(prompt=prompt)
+                        run, PLAN_STEP, step.agent, prompt, lambda: specialist.aio(prompt=prompt)
                     )
                 result = StepResult(
                     id=step.id,

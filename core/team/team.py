@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..durability.steps import PLANNER
 from ..errors import TeamError
 from ..observability.events import PlanCreated, PlanRevised, StepReplayed
 from ..runtime.run_context import RunContext
@@ -33,7 +34,7 @@ class Specialist:
 
 def _check_agent(role: str, task: Any) -> None:
     """`task` must be a byof-wrapped agent that can be called with a prompt alone."""
-    from ..runtime.wrapping import registered
+    from ..runtime.worker import registered
 
     try:
         wrapped = registered(task.name)
@@ -96,7 +97,7 @@ class Team:
 
     async def _ask_planner(self, run: RunContext, prompt: str) -> Any:
         answer, saved_ms = await journaled(
-            run, "planner", self.planner.name, prompt, lambda: self.planner.aio(prompt=prompt)
+            run, PLANNER, self.planner.name, prompt, lambda: self.planner.aio(prompt=prompt)
         )
         if saved_ms is not None:
             run.emit(run.child(StepReplayed, step="planner", name=self.planner.name, saved_ms=saved_ms))
