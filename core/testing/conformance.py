@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -381,14 +384,36 @@ def check_retry_resumes(case: ConformanceCase) -> None:
     )
 
 
+def run_case_process(
+    import_path: str, run_name: str, log: Path, *, kill_at: int, journal: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run the case `import_path` in a fresh process (byof.testing.crash_resume); returns it once
+    it exits (or is killed)."""
+    env = {**os.environ, "BYOF_JOURNAL_PATH": str(journal)}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "byof.testing.crash_resume",
+            import_path,
+            run_name,
+            str(log),
+            str(kill_at),
+            *sys.path,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
 def check_crash_resume(case: ConformanceCase) -> None:
     """SIGKILL after 2 of 3 model calls; the same run name resumes with only the last call live."""
     if case.import_path is None:
         raise AssertionError(
             f"[{case.name}] set ConformanceCase.import_path so a fresh process can rebuild the case"
         )
-    from .crash_resume import run_case_process
-
     with tempfile.TemporaryDirectory(prefix="byof-kit-crash-") as tmp:
         work = Path(tmp)
         run_name = f"kit-crash-{uuid.uuid4().hex[:10]}"

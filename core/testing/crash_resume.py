@@ -12,32 +12,8 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
-
-
-def run_case_process(
-    import_path: str, run_name: str, log: Path, *, kill_at: int, journal: Path
-) -> subprocess.CompletedProcess[str]:
-    """Run the case `import_path` in a fresh process; returns it once it exits (or is killed)."""
-    env = {**os.environ, "BYOF_JOURNAL_PATH": str(journal)}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "byof.testing.crash_resume",
-            import_path,
-            run_name,
-            str(log),
-            str(kill_at),
-            *sys.path,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
 
 
 def main(import_path: str, run_name: str, log: Path, kill_at: int) -> None:
