@@ -11,7 +11,7 @@ byof wraps those methods on the classes, once per process, and the wrappers chan
 unless the calling context belongs to a byof LangGraph run. Then a model call becomes a
 `flyte.trace` step and a tool call runs on a run-scoped copy of the tool whose body is routed to
 a durable task. The user's graph, models and tools are never modified. These are private
-LangChain methods: tests/test_langgraph_seams.py fails loudly when a LangChain release moves them.
+LangChain methods: tests/adapters/langgraph/test_langgraph_seams.py fails loudly when a LangChain release moves them.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ made itself) calls through a copy of that client with a pool of the run's own, c
 run ends: an HTTP connection belongs to the event loop that opened it, and the user's runs
 outside byof use other loops than the Flyte task's.
 The SDK's own tracing is left alone. `AgentRunner` is marked experimental by the SDK:
-tests/test_openai_agents_seams.py fails first when a release changes it.
+tests/adapters/openai-agents/test_openai_agents_seams.py fails first when a release changes it.
 """
 
 from __future__ import annotations

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# Tests in tests/adapters/<name>/ use the shared helpers beside this file (flyte_records, ...).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Frameworks that phone home or prompt on first use must not do so in tests.
 os.environ.setdefault("CREWAI_TESTING", "true")

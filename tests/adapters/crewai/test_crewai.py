@@ -666,7 +666,7 @@ def test_a_wrapped_run_never_prompts_and_writes_only_crewais_storage(
 def test_yaml_crew_with_task_context_and_kickoff_inputs_matches_the_raw_kickoff(
     entry: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """tests/yaml_crew: agents and tasks from YAML with {placeholders}, a tool, a task that takes
+    """tests/adapters/crewai/yaml_crew: agents and tasks from YAML with {placeholders}, a tool, a task that takes
     another's output as context, a @before_kickoff hook, and the LLM named in the YAML (reached
     through OPENAI_BASE_URL, as the template's .env sets it). The raw kickoff runs first in this
     process, on its own event loop for kickoff_async: the wrapped run must not use its connections."""
