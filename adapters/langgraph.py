@@ -160,7 +160,12 @@ def _result(graph: Any, state: Any, options: Mapping[str, Any]) -> Any:
 
 
 async def _stream(
-    graph: Any, graph_input: dict[str, Any], config: dict[str, Any], context: Any, run: Any, is_async: bool
+    graph: Any,
+    graph_input: dict[str, Any] | None,
+    config: dict[str, Any],
+    context: Any,
+    run: Any,
+    is_async: bool,
 ) -> Any:
     """Drive the graph's own streaming, emitting each chunk as an event and keeping the final state."""
     from byof.observability.events import SpanEvent

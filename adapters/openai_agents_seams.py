@@ -374,14 +374,12 @@ class AgentCloner:
         """The config with traced models. Where the SDK would make (and close) a provider of its
         own, the run's provider is used instead: the SDK leaves a given provider open."""
         owned = config is None or (isinstance(config, dict) and "model_provider" not in config)
-        if isinstance(config, dict):
-            config = RunConfig(**config)
-        config = config or RunConfig()
-        model = self.model(config.model) if isinstance(config.model, Model) else config.model
-        provider = self._own_provider() if owned else config.model_provider
+        given: RunConfig = RunConfig(**config) if isinstance(config, dict) else config or RunConfig()
+        model = self.model(given.model) if isinstance(given.model, Model) else given.model
+        provider = self._own_provider() if owned else given.model_provider
         if not isinstance(provider, TracedProvider):
             provider = TracedProvider(provider, self)
-        return dataclasses.replace(config, model=model, model_provider=provider)
+        return dataclasses.replace(given, model=model, model_provider=provider)
 
     def _own_provider(self) -> MultiProvider:
         with self._lock:

@@ -78,8 +78,8 @@ def _load(item: dict[str, Any]) -> Any:
 
 def _error(data: dict[str, Any]) -> utils.AgentError:
     """The step's AgentError, rebuilt without logging it again (its constructor logs)."""
-    cls = getattr(utils, str(data.get("type")), None)
-    cls = cls if isinstance(cls, type) and issubclass(cls, utils.AgentError) else utils.AgentError
+    found = getattr(utils, str(data.get("type")), None)
+    cls: Any = found if isinstance(found, type) and issubclass(found, utils.AgentError) else utils.AgentError
     error = cls.__new__(cls)
     Exception.__init__(error, data.get("message", ""))
     error.message = data.get("message", "")
