@@ -30,9 +30,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import JournalError, RunOwnedError
+if TYPE_CHECKING:
+    from ..errors import JournalError
+
 
 ENV_PATH = "BYOF_JOURNAL_PATH"
 PROCESS = uuid.uuid4().hex  # tells this process's executions from those of earlier processes
@@ -184,6 +186,8 @@ class Journal:
         self._local = threading.local()
 
     def _error(self, exc: sqlite3.Error | OSError) -> JournalError:
+        from ..errors import JournalError
+
         text = str(exc).lower()
         fix = "point BYOF_JOURNAL_PATH (or byof.wrap(journal=...)) at another file"
         if isinstance(exc, PermissionError):
@@ -310,6 +314,8 @@ class Journal:
         for pid, host, started, since in rows:
             owner = Owner(int(pid), str(host), float(started))
             if owner.pid and owner.alive():
+                from ..errors import RunOwnedError
+
                 raise RunOwnedError(
                     f"run {run_name!r} is being executed by another process (pid {owner.pid} on host "
                     f"{owner.host}, since {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(since))}); "
@@ -485,6 +491,8 @@ class Journal:
 def check_path(path: Path | str) -> Path:
     """`path` as a journal file path, or a `JournalError` saying what is wrong with it; nothing
     is created or changed to find out."""
+    from ..errors import JournalError
+
     if not str(path).strip():
         raise JournalError(
             "the byof journal path is empty; give a file path (BYOF_JOURNAL_PATH or byof.wrap(journal=...)), "

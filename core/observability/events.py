@@ -222,13 +222,16 @@ class EventBus:
     def emit(self, event: Event) -> None:
         from ..plugins import get_plugin_manager
 
+        hook = get_plugin_manager().hook.byof_on_event
+        if not self._sinks and not hook.get_hookimpls():
+            return  # nobody listens: an event (a whole conversation, for a model call) is not prepared
         try:
             clean = redact(event, max_chars=self._max_chars, secrets=self._secrets.values())
         except Exception:  # observing a run must never break it: drop the event, say so
             logger.warning("could not prepare a %s event for sinks; it is dropped", event.kind, exc_info=True)
             return
         try:
-            get_plugin_manager().hook.byof_on_event(event=clean)
+            hook(event=clean)
         except Exception:
             logger.warning("a byof_on_event plugin failed on %s", clean.kind, exc_info=True)
         for sink in self._sinks:
