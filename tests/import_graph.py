@@ -65,7 +65,11 @@ def graph(folder: str = "core") -> dict[str, set[str]]:
                 module = ".".join([*base, module] if module else base)
             # `from pkg import mod` runs pkg's __init__ and imports pkg.mod. A module's own parent
             # packages are imported before it anyway: an edge to one is no dependency.
-            for target in [module, *(f"{module}.{n}" for n in names)]:
+            targets = [module, *(f"{module}.{n}" for n in names)]
+            # Importing a module runs the __init__ of each package above it, too.
+            parts = module.split(".")
+            targets += [".".join(parts[:i]) for i in range(1, len(parts))]
+            for target in targets:
                 if target in modules and target != name and not name.startswith(target + "."):
                     edges[name].add(target)
     return edges

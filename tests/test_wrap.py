@@ -476,3 +476,42 @@ def test_a_caller_recovers_the_agent_error_class_with_original_error() -> None:
     assert original.__cause__ is info.value
     other = flyte.errors.RuntimeUserError("OOMKilled", "out of memory")
     assert byof.original_error(other) is other
+
+
+def test_a_conversation_given_as_history_is_read_once_per_message() -> None:
+    """A model call's conversation given apart (byof.kit.History): each message is turned into
+    JSON once per run, the step's identity still covers all of it, and the model-call event
+    shows only what is new since the run's previous call."""
+    from byof.kit import History
+    from byof.runtime.run_context import current_run
+
+    converted: list[str] = []
+
+    def to_json(message: tuple[str, str]) -> dict:
+        converted.append(message[1])
+        return {"role": message[0], "content": message[1]}
+
+    async def chatty(prompt: str) -> str:
+        run = current_run()
+        assert run is not None
+        conversation = [("user", prompt)]
+        for turn in range(3):
+
+            async def answer(turn: int = turn) -> str:
+                return f"answer {turn}"
+
+            reply = await run.tracer.acall(
+                {"model": "m"}, answer, name="chat", history=History("messages", list(conversation), to_json)
+            )
+            conversation += [("assistant", reply), ("user", f"and then {turn}?")]
+        return conversation[-2][1]
+
+    events: list[Event] = []
+    task = byof.wrap(chatty, env=env(), sinks=[events.append])
+    assert run(task, prompt="hi") == "answer 2"
+    assert converted == ["hi", "answer 0", "and then 0?", "answer 1", "and then 1?"], "each message once"
+    calls = [e for e in events if isinstance(e, ModelCalled)]
+    shown = [[m["content"] for m in e.input["messages"]] for e in calls]
+    assert shown == [["hi"], ["answer 0", "and then 0?"], ["answer 1", "and then 1?"]]
+    assert [e.input["earlier_items"] for e in calls] == [0, 1, 3]
+    assert len({e.fingerprint for e in calls}) == 3

@@ -6,7 +6,8 @@
 - `RunMemo`: once per object per run (the run's copy of each agent, model or tool).
 - `crossing`: a framework's run values (deps, context, state) in a tool step, and the writes the
   tool makes to them carried back from its task.
-- `ModelTracer.stream` / `astream` (on `run.tracer`): a streamed model call as one step.
+- `ModelTracer.stream` / `astream` (on `run.tracer`): a streamed model call as one step;
+  `History`: a request's conversation given apart, so a call costs its new messages only.
 - `retyped`: a framework tool's function as a task body, framework-typed values crossing pickled.
 - `referenced_values`: the tools and agents a function's code names (eager discovery).
 - `output_type_for`, `to_output`: the task's output type and value from a framework's result.
@@ -20,20 +21,49 @@
 Entry validation is `Adapter.entry(options)`; the version check is `Adapter.info.check_version()`.
 """
 
-from ..durability.fingerprint import Drop
-from ..observability.redact import to_jsonable
-from ..plugins.detection import loaded_instance
-from ..runtime.threads import drive, run_tool_body
-from ..steps.tool_signature import coerce, retyped
-from . import crossing
-from .memo import RunMemo
-from .once import warn_once
-from .outputs import output_type_for, to_output
-from .patching import active_run, original, patch_once
-from .references import referenced_values
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..durability.fingerprint import Drop
+    from ..observability.redact import to_jsonable
+    from ..plugins.detection import loaded_instance
+    from ..runtime.threads import drive, run_tool_body
+    from ..steps.models import History
+    from ..steps.tool_signature import coerce, retyped
+    from . import crossing
+    from .memo import RunMemo
+    from .once import warn_once
+    from .outputs import output_type_for, to_output
+    from .patching import active_run, original, patch_once
+    from .references import referenced_values
+
+# Loaded on first use, like byof's own names: byof's lower layers use kit modules (memo, once),
+# and importing one must not pull in the layers above them.
+_EXPORTS: dict[str, str] = {
+    "Drop": "..durability.fingerprint",
+    "to_jsonable": "..observability.redact",
+    "loaded_instance": "..plugins.detection",
+    "drive": "..runtime.threads",
+    "run_tool_body": "..runtime.threads",
+    "History": "..steps.models",
+    "coerce": "..steps.tool_signature",
+    "retyped": "..steps.tool_signature",
+    "RunMemo": ".memo",
+    "warn_once": ".once",
+    "output_type_for": ".outputs",
+    "to_output": ".outputs",
+    "active_run": ".patching",
+    "original": ".patching",
+    "patch_once": ".patching",
+    "referenced_values": ".references",
+}
 
 __all__ = [
     "Drop",
+    "History",
     "RunMemo",
     "active_run",
     "coerce",
@@ -50,3 +80,14 @@ __all__ = [
     "to_output",
     "warn_once",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "crossing":
+        return importlib.import_module(".crossing", __name__)
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'byof.kit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -13,7 +13,8 @@ import contextlib
 import contextvars
 import json
 import re
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import flyte
@@ -21,6 +22,7 @@ import flyte
 from ..durability.fingerprint import Drop, canonical_json, fingerprint
 from ..durability.steps import MODEL, Step
 from ..errors import NotDurableError, SerializationError
+from ..kit.memo import RunMemo
 from ..observability.events import ModelCalled
 from ..observability.turns import usage_of
 from ..runtime.run_context import RunContext, in_flyte_task
@@ -76,6 +78,25 @@ def step_name(name: str) -> str:
     return cleaned if not cleaned[0].isdigit() else f"model_{cleaned}"
 
 
+@dataclass(frozen=True)
+class History:
+    """The growing part of a model request, the conversation, given apart so a run's cost per
+    model call stays the size of the call, not of the conversation so far.
+
+    `items` are the conversation's items as the framework keeps them (its message objects),
+    `to_json` turns one into JSON data, `drop` names the run-varying paths inside one item (as
+    `acall`'s `drop` does for the request). Each item is read once per run (by identity, so a
+    framework must not change a message in place after sending it: if it does, a resumed run
+    sees another identity and stops with a divergence, never a wrong answer). The model-call
+    event then shows the items new since the run's previous model call, under `key`.
+    """
+
+    key: str
+    items: Sequence[Any]
+    to_json: Callable[[Any], Any] = _identity
+    drop: tuple[Drop, ...] = ()
+
+
 class ModelTracer:
     """Runs a framework's model calls as `flyte.trace` steps of the current run.
 
@@ -87,20 +108,38 @@ class ModelTracer:
     def __init__(self, run: RunContext, *, enabled: bool = True) -> None:
         self.run = run
         self.enabled = enabled
+        self._items: RunMemo[Any, tuple[Any, str]] = RunMemo()  # history item -> (JSON, digest)
+
+    def _canonical(self, request: Any, drop: Iterable[Drop], history: History | None) -> tuple[str, Any]:
+        """The canonical request (what identifies the step, the trace step's input) and what the
+        step's event shows of it."""
+        if history is None:
+            return canonical_json(request, drop=drop), request
+        new: list[Any] = []
+
+        def read(item: Any) -> tuple[Any, str]:
+            data = history.to_json(item)
+            new.append(data)
+            return data, fingerprint(canonical_json(data, drop=history.drop))
+
+        digests = [self._items.get(item, read)[1] for item in history.items]
+        canonical = canonical_json(request, drop=drop) + "|" + fingerprint("".join(digests))
+        shown = {**request, history.key: new, "earlier_items": len(digests) - len(new)}
+        return canonical, shown
 
     @contextlib.contextmanager
     def _step(
-        self, request: Any, name: str, drop: Iterable[Drop]
+        self, request: Any, name: str, drop: Iterable[Drop], history: History | None = None
     ) -> Iterator[tuple[ModelCalled, str, Step | None]]:
         """One model call's event, open while it runs; yields it, the canonical request and the
         step's journal entry. The event is emitted with its outcome whatever happens."""
-        canonical = canonical_json(request, drop=drop)
+        canonical, shown = self._canonical(request, drop, history)
         event = self.run.child(
             ModelCalled,
             name=name,
             seq=self.run.next_seq("model"),
             fingerprint=fingerprint(canonical),
-            input=request,
+            input=shown,
             traced=self.enabled,
         )
         with self.run.observe(event):
@@ -128,19 +167,23 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
         drop: Iterable[Drop] = (),
+        history: History | None = None,
     ) -> R:
         """Run async `call` as a traced step identified by `request` (inside another step: as it is).
 
         `drop` names the paths in `request` where the framework puts what it generates anew in
         every run without sending it to the model (message ids, timestamps): they are left out
         of the step's identity. Nothing else is, so two requests that differ anywhere else are
-        two different steps."""
+        two different steps. `history` gives the conversation apart from `request` (see
+        `History`), so the call costs the size of its new messages, not of the conversation."""
         if _inside_step.get():
             return await call()
         if self.enabled and not in_flyte_task() and self.run.context is not None:
             # Called from a loop or thread that lost the task's context: trace it on the run's loop.
-            return await self.run.on_run_loop(lambda: self._acall(request, call, name, encode, decode, drop))
-        return await self._acall(request, call, name, encode, decode, drop)
+            return await self.run.on_run_loop(
+                lambda: self._acall(request, call, name, encode, decode, drop, history)
+            )
+        return await self._acall(request, call, name, encode, decode, drop, history)
 
     async def _acall(
         self,
@@ -150,8 +193,9 @@ class ModelTracer:
         encode: Encode,
         decode: Decode,
         drop: Iterable[Drop],
+        history: History | None,
     ) -> R:
-        with self._step(request, name, drop) as (event, canonical, step):
+        with self._step(request, name, drop, history) as (event, canonical, step):
             if step is None:
                 result = await call()
                 _answered(event, encode(result))
@@ -180,12 +224,13 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
         drop: Iterable[Drop] = (),
+        history: History | None = None,
     ) -> R:
         """Run sync `call` as a traced step (see `acall`); safe from threads that lost the task
         context. Inside another step, `call` runs as it is."""
         if _inside_step.get():
             return call()
-        with self._step(request, name, drop) as (event, canonical, step):
+        with self._step(request, name, drop, history) as (event, canonical, step):
             if step is None:
                 result = call()
                 _answered(event, encode(result))
@@ -218,6 +263,7 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
         drop: Iterable[Drop] = (),
+        history: History | None = None,
     ) -> list[C]:
         """A streamed model call as one step (sync): the stream runs to its end inside the step
         and its chunks come back as a list; a replay returns the same list. `encode`/`decode`
@@ -229,6 +275,7 @@ class ModelTracer:
             encode=lambda items: [encode(c) for c in items],
             decode=lambda data: [decode(d) for d in data],
             drop=drop,
+            history=history,
         )
 
     async def astream(
@@ -240,6 +287,7 @@ class ModelTracer:
         encode: Encode = _identity,
         decode: Decode = _identity,
         drop: Iterable[Drop] = (),
+        history: History | None = None,
     ) -> list[C]:
         """A streamed model call as one step (async); see `stream`."""
 
@@ -253,4 +301,5 @@ class ModelTracer:
             encode=lambda items: [encode(c) for c in items],
             decode=lambda data: [decode(d) for d in data],
             drop=drop,
+            history=history,
         )
