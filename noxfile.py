@@ -171,6 +171,14 @@ def templates(session: nox.Session) -> None:
     session.run(*PYTEST, "-m", "projects", "tests/test_template_projects.py", *session.posargs)
 
 
+@nox.session(name="mcp-1", tags=FULL)
+def mcp_1(session: nox.Session) -> None:
+    """A homegrown loop's MCP calls on mcp 1.x (the core sessions have mcp 2.x): the session
+    class, its server names and the test server differ between the majors."""
+    session.install("-e", ".[dev]", "mcp>=1.24,<2")
+    session.run(*PYTEST, "tests/test_mcp.py", *session.posargs)
+
+
 @nox.session(tags=FULL)
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
@@ -360,7 +368,18 @@ def bench_official(session: nox.Session) -> None:
     session.run("python", str(ROOT / "benchmarks" / script), *args, env={"OTEL_SDK_DISABLED": "true"})
 
 
-DEFAULT = ["tests-3.10", "tests-3.13", "lint", "types", "wheel", "demo", "report", "templates", "extras"]
+DEFAULT = [
+    "tests-3.10",
+    "tests-3.13",
+    "lint",
+    "types",
+    "wheel",
+    "demo",
+    "report",
+    "templates",
+    "extras",
+    "mcp-1",
+]
 for _name, _adapter in ADAPTERS.items():
     nox.session(name=f"adapter-{_name}", python=list(_adapter.pythons), tags=FULL)(
         _adapter_session(_name, _adapter, ())

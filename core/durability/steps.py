@@ -38,6 +38,8 @@ MODEL = Kind("model", ordered=True)
 TOOL = Kind("tool", replays_failures=True)
 PLANNER = Kind("planner")
 PLAN_STEP = Kind("plan_step")
+MCP = Kind("mcp", replays_failures=True)  # an MCP server's tool call (its protocol errors are answers too)
+MCP_LISTING = Kind("mcp_list")  # what tools a server offered this run: run data, not a Flyte step
 
 
 class Step:

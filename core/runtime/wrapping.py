@@ -124,6 +124,10 @@ class WrappedAgent:
             run.capture()
             run.router = ToolRouter(self.tools, self.options, run)
             run.tracer = ModelTracer(run, enabled=self.options.trace_models)
+            if "mcp" in sys.modules:  # the agent uses MCP sessions: their tool calls become steps
+                from ..steps.mcp import install_client_session
+
+                install_client_session()
             prepared = run.prepared = self.adapter.prepare(self.agent, run)
             span: dict[str, Any] = {
                 "trace_id": run.trace_id,
